@@ -1,0 +1,37 @@
+package dev.apimage.transfer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * Where a {@link TransferSession} puts the blocks of a file, in order.
+ *
+ * <p>The buffer handed to {@link #write(ByteBuffer, long)} is a view of the transport's own
+ * buffer (a slice of the received datagram, a region of a read buffer): it is valid only during
+ * the call, and its bytes are those between position and limit. A sink consumes it there (for
+ * example with a positional {@code FileChannel.write}); it never needs to copy it into an array,
+ * and must copy it if it wants to keep it.
+ */
+@FunctionalInterface
+public interface BlockSink {
+
+    /**
+     * Takes one block.
+     *
+     * @param block the block's bytes, from position to limit; the sink may move the position
+     * @param offset the block's offset in the file
+     * @throws IOException when the block cannot be stored; a {@link BlockSinkException} names the
+     *     reason the transfer fails with
+     */
+    void write(ByteBuffer block, long offset) throws IOException;
+
+    /**
+     * Told the file's size as soon as the transport knows it, before the first block where the
+     * protocol allows. A sink that cannot hold that much throws here, before any byte moves.
+     *
+     * @param size the file's size in bytes
+     * @throws IOException when the sink cannot take a file of that size
+     */
+    default void expectSize(long size) throws IOException {
+    }
+}

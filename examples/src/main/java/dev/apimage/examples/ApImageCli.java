@@ -1,0 +1,85 @@
+package dev.apimage.examples;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code apimage} operator tool: {@code java -jar apimage.jar <command>}. Every command has
+ * {@code --help}; bad arguments print one line and exit with status 2, failures print one line and
+ * exit with status 1.
+ */
+@Command(name = "apimage",
+        mixinStandardHelpOptions = true,
+        versionProvider = ApImageCli.Version.class,
+        description = "AP image download for non-homogeneous Embedded Wireless Controller networks.",
+        commandListHeading = "%nCommands:%n",
+        subcommands = {BundleCommand.class, SampleBundleCommand.class, CommandLine.HelpCommand.class})
+public final class ApImageCli implements Runnable {
+
+    /** Exit status for a failed operation. */
+    static final int FAILED = 1;
+    /** Exit status for bad arguments. */
+    static final int USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (bundle, sample-bundle)");
+    }
+
+    /**
+     * Runs the tool.
+     *
+     * @param args the command line
+     */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /**
+     * Runs the tool without exiting, for tests and embedding.
+     *
+     * @param args the command line
+     * @return the exit status
+     */
+    public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.out, true), new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * Runs the tool with its output and error streams redirected.
+     *
+     * @param out standard output
+     * @param err standard error
+     * @param args the command line
+     * @return the exit status
+     */
+    public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new ApImageCli());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage()
+                    + " (see '" + c.getCommandSpec().qualifiedName() + " --help')");
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((ex, c, parsed) -> {
+            String m = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + m);
+            return FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    /** Reports the version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = ApImageCli.class.getPackage().getImplementationVersion();
+            return new String[] {"apimage " + (v == null ? "(development build)" : v)};
+        }
+    }
+}
