@@ -22,9 +22,12 @@ import java.util.Optional;
  */
 public final class TransferOptions {
 
-    /** Time allowed to reach the server (TCP connect, SSH handshake, first TFTP answer). Default 10 s. */
+    /**
+     * Time allowed to reach the server (TCP connect, SSH handshake, first TFTP answer). Default
+     * 30 s, in the range a controller waits before it logs "Timed out".
+     */
     public static final TransferOption<Duration> CONNECT_TIMEOUT =
-            TransferOption.of("connect.timeout", Duration.class, Duration.ofSeconds(10));
+            TransferOption.of("connect.timeout", Duration.class, Duration.ofSeconds(30));
     /** Time without any progress after which the transfer fails as timed out. Default 30 s. */
     public static final TransferOption<Duration> IDLE_TIMEOUT =
             TransferOption.of("idle.timeout", Duration.class, Duration.ofSeconds(30));

@@ -1,0 +1,154 @@
+package dev.apimage.tftp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every server-side transfer shares: its own connected channel (one ephemeral port per
+ * transfer, so the kernel drops strangers' packets), a periodic timer that retransmits after
+ * silence and gives up after the retry limit, and the end (stats, log, close). Runs on the
+ * channel's event loop only.
+ */
+abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
+
+    final TftpServer server;
+    final InetSocketAddress peer;
+    final String filename;
+    final long retransmitNanos;
+    Channel channel;
+    long lastProgressNanos;
+    int retries;
+    private ScheduledFuture<?> tick;
+    private boolean ended;
+
+    ServerTransfer(TftpServer server, InetSocketAddress peer, String filename, long retransmitNanos) {
+        this.server = server;
+        this.peer = peer;
+        this.filename = filename;
+        this.retransmitNanos = retransmitNanos;
+    }
+
+    /** Called on the event loop once the channel is bound and connected. */
+    final void start(Channel ch) {
+        this.channel = ch;
+        lastProgressNanos = System.nanoTime();
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), retransmitNanos / 4);
+        tick = ch.eventLoop().scheduleAtFixedRate(this::onTick, period, period, TimeUnit.NANOSECONDS);
+        begin();
+    }
+
+    abstract void begin();
+
+    /** Bytes a received datagram may need: ACKs for reads, whole DATA packets for writes. */
+    abstract int receiveBufferSize();
+
+    /** A packet from the peer, at its reader index. */
+    abstract void onPacket(ByteBuf p, long now);
+
+    /** Silence for a retransmission interval: resend what the peer has not acknowledged. */
+    abstract void retransmit();
+
+    /** Release the transfer's resources (file, pump); called once. */
+    abstract void release(boolean success);
+
+    private void onTick() {
+        if (ended) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastProgressNanos < retransmitNanos) {
+            return;
+        }
+        if (++retries > server.maxRetries()) {
+            end(false, "timed out after " + server.maxRetries() + " retransmissions");
+            return;
+        }
+        lastProgressNanos = now;
+        server.countRetransmission();
+        retransmit();
+    }
+
+    final void progress(long now) {
+        lastProgressNanos = now;
+        retries = 0;
+    }
+
+    @Override
+    public final void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket dp)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            if (!ended) {
+                ByteBuf p = dp.content();
+                int op = TftpPackets.opcode(p);
+                if (op == TftpPackets.ERROR && p.readableBytes() >= 4) {
+                    end(false, "peer sent ERROR " + new TftpError(TftpPackets.block(p)) + ": " + TftpPackets.errorMessage(p));
+                } else {
+                    onPacket(p, System.nanoTime());
+                }
+            }
+        } finally {
+            dp.release();
+        }
+    }
+
+    @Override
+    public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // An ICMP port unreachable arrives as an exception on a connected UDP socket: the peer is gone.
+        end(false, "peer unreachable (" + cause.getClass().getSimpleName() + ")");
+    }
+
+    final void sendError(TftpError error, String message) {
+        ByteBuf b = channel.alloc().buffer(5 + message.length() * 3);
+        TftpPackets.writeError(b, error, message);
+        channel.writeAndFlush(b, channel.voidPromise());
+    }
+
+    final void sendOack(Map<String, String> options) {
+        ByteBuf b = channel.alloc().buffer(64);
+        TftpPackets.writeOack(b, options);
+        channel.writeAndFlush(b, channel.voidPromise());
+    }
+
+    /** Ends the transfer once: stops the timer, releases, closes the channel, counts. */
+    final void end(boolean success, String why) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        try {
+            release(success);
+        } finally {
+            server.transferEnded(this, success, why);
+            closeChannel();
+        }
+    }
+
+    void closeChannel() {
+        channel.close();
+    }
+
+    final boolean ended() {
+        return ended;
+    }
+
+    /** Ends the transfer because the server closes. */
+    final void shutdown() {
+        if (!ended) {
+            sendError(TftpError.NOT_DEFINED, "server shutting down");
+            end(false, "server shutting down");
+        }
+    }
+}

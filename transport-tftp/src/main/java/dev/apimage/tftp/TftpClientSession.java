@@ -1,0 +1,382 @@
+package dev.apimage.tftp;
+
+import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.TransferException;
+import dev.apimage.transfer.TransferOptions;
+import dev.apimage.transfer.spi.AbstractTransferSession;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One TFTP download. Protocol work runs on a Netty event loop; blocks go to the sink through a
+ * {@link BlockPump} on a separate executor, as views of the received datagrams.
+ *
+ * <pre>
+ *  REQUESTING --OACK ok--> (ACK 0) RECEIVING --last block--> done
+ *  REQUESTING --DATA 1---> RECEIVING (server ignored options: 512-byte lockstep)
+ *  REQUESTING --ERROR 8--> REQUESTING without options (once)
+ *  any --ERROR n / bad OACK / sink failure / timeout--> failed
+ * </pre>
+ */
+final class TftpClientSession extends AbstractTransferSession implements BlockPump.Consumer {
+
+    private enum State { REQUESTING, RECEIVING, DONE }
+
+    private final EventLoopGroup group;
+    private final Executor sinkExecutor;
+    private final String filename;
+    private final String host;
+    private final int port;
+    private final int requestedBlockSize;
+    private final int requestedWindow;
+    private final long retransmitNanos;
+    private final boolean requestTsize;
+    private boolean negotiate;
+
+    // Event-loop state.
+    private volatile Channel channel;
+    private InetSocketAddress server;
+    private InetSocketAddress tid;
+    private State state = State.REQUESTING;
+    private int window;
+    private WindowedReceiver receiver;
+    private BlockPump pump;
+    private long lastPacketNanos;
+    private ScheduledFuture<?> tick;
+    private Map<String, String> sentOptions = Map.of();
+
+    TftpClientSession(URI uri, TransferOptions options, EventLoopGroup group, Executor sinkExecutor) {
+        super(uri, options);
+        this.group = group;
+        this.sinkExecutor = sinkExecutor;
+        this.filename = uri.getPath();
+        String h = uri.getHost();
+        this.host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+        this.port = uri.getPort() < 0 ? 69 : uri.getPort();
+        this.requestedBlockSize = options.get(TftpOptions.BLOCK_SIZE);
+        this.requestedWindow = options.get(TftpOptions.WINDOW_SIZE);
+        this.retransmitNanos = options.get(TftpOptions.RETRANSMIT_INTERVAL).toNanos();
+        this.requestTsize = options.get(TftpOptions.REQUEST_TSIZE);
+        this.negotiate = options.get(TftpOptions.NEGOTIATE);
+        if (startOffset() != 0) {
+            throw new IllegalArgumentException("TFTP cannot resume from an offset: the protocol has no seek");
+        }
+    }
+
+    @Override
+    protected void doStart() throws IOException {
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new TransferException(FailureReason.TIMED_OUT, redactedUri(), "unknown host " + host, e);
+        }
+        server = new InetSocketAddress(address, port);
+        int wanted = (int) Math.min(4L << 20, 2L * requestedWindow * (requestedBlockSize + 64) + (64 << 10));
+        new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, wanted)
+                // Netty reads datagrams into 2 KiB by default: a larger block would be cut short.
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(1024, requestedBlockSize + 8)))
+                .handler(new Handler())
+                .bind(address.getAddress().length == 16 ? new InetSocketAddress("::", 0) : new InetSocketAddress(0))
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        fail(FailureReason.IO_ERROR, "cannot open a UDP socket: " + f.cause().getMessage(), f.cause());
+                        return;
+                    }
+                    channel = f.channel();
+                    if (isEnded()) {
+                        channel.close();
+                        return;
+                    }
+                    // A window larger than the socket's receive buffer turns into loss: cap it.
+                    int rcvbuf = channel.config().getOption(ChannelOption.SO_RCVBUF);
+                    window = Math.max(1, Math.min(requestedWindow, rcvbuf / (2 * (requestedBlockSize + 64))));
+                    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), retransmitNanos / 4);
+                    tick = channel.eventLoop().scheduleAtFixedRate(this::onTick, period, period, TimeUnit.NANOSECONDS);
+                    sendRequest();
+                });
+    }
+
+    private void sendRequest() {
+        Map<String, String> opts = new LinkedHashMap<>();
+        if (negotiate) {
+            if (requestedBlockSize != TftpOptions.DEFAULT_BLOCK_SIZE) {
+                opts.put("blksize", Integer.toString(requestedBlockSize));
+            }
+            if (requestTsize) {
+                opts.put("tsize", "0");
+            }
+            opts.put("timeout", Long.toString(Math.max(1, Math.min(255, (retransmitNanos + 999_999_999L) / 1_000_000_000L))));
+            if (window > 1) {
+                opts.put("windowsize", Integer.toString(window));
+            }
+        }
+        sentOptions = opts;
+        ByteBuf b = channel.alloc().buffer(64 + filename.length() * 3);
+        TftpPackets.writeRequest(b, TftpPackets.RRQ, filename, "octet", opts);
+        channel.writeAndFlush(new DatagramPacket(b, server));
+        lastPacketNanos = System.nanoTime();
+    }
+
+    private final class Handler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof DatagramPacket dp)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            try {
+                onDatagram(dp);
+            } finally {
+                dp.release();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (cause instanceof java.net.PortUnreachableException) {
+                return; // the server's port closed; the retransmission timer decides
+            }
+            fail(FailureReason.IO_ERROR, cause.getMessage(), cause);
+        }
+    }
+
+    private void onDatagram(DatagramPacket dp) {
+        if (isEnded()) {
+            return;
+        }
+        ByteBuf p = dp.content();
+        InetSocketAddress from = dp.sender();
+        if (tid == null) {
+            if (!from.getAddress().equals(server.getAddress())) {
+                return; // not the server we asked
+            }
+            tid = from;
+            channel.connect(tid); // from now on the kernel drops every other source
+        } else if (from != null && !from.equals(tid)) {
+            return;
+        }
+        long now = System.nanoTime();
+        int op = TftpPackets.opcode(p);
+        switch (op) {
+            case TftpPackets.DATA -> {
+                if (p.readableBytes() < 4) {
+                    return;
+                }
+                if (state == State.REQUESTING) {
+                    startReceiving(TftpOptions.DEFAULT_BLOCK_SIZE, 1); // server ignored our options
+                }
+                if (state == State.RECEIVING) {
+                    long before = receiver.blocks();
+                    receiver.onData(p, now);
+                    if (receiver.blocks() != before) {
+                        lastPacketNanos = now;
+                        markConnected();
+                    }
+                    if (receiver.done()) {
+                        state = State.DONE;
+                    }
+                }
+            }
+            case TftpPackets.OACK -> {
+                if (state != State.REQUESTING) {
+                    return;
+                }
+                onOack(p);
+            }
+            case TftpPackets.ERROR -> onError(p);
+            default -> {
+                // RFC 1350: ignore
+            }
+        }
+    }
+
+    private void onOack(ByteBuf p) {
+        Map<String, String> oack;
+        try {
+            oack = TftpPackets.decodeOack(p);
+        } catch (TftpPackets.MalformedPacketException e) {
+            refuseOack("malformed OACK: " + e.getMessage());
+            return;
+        }
+        int blockSize = TftpOptions.DEFAULT_BLOCK_SIZE;
+        int win = 1;
+        for (Map.Entry<String, String> e : oack.entrySet()) {
+            if (!sentOptions.containsKey(e.getKey())) {
+                refuseOack("server acknowledged option '" + e.getKey() + "' that was not requested");
+                return;
+            }
+            long v = Negotiation.parse(e.getValue());
+            switch (e.getKey()) {
+                case "blksize" -> {
+                    if (v < TftpOptions.MIN_BLOCK_SIZE || v > requestedBlockSize) {
+                        refuseOack("server's blksize " + e.getValue() + " is outside 8.." + requestedBlockSize);
+                        return;
+                    }
+                    blockSize = (int) v;
+                }
+                case "windowsize" -> {
+                    if (v < 1 || v > window) {
+                        refuseOack("server's windowsize " + e.getValue() + " is outside 1.." + window);
+                        return;
+                    }
+                    win = (int) v;
+                }
+                case "tsize" -> {
+                    if (v < 0) {
+                        refuseOack("server's tsize '" + e.getValue() + "' is not a size");
+                        return;
+                    }
+                    try {
+                        announceSize(v);
+                    } catch (TransferException ex) {
+                        sendError(TftpError.DISK_FULL, "Disk full or allocation exceeded");
+                        return;
+                    }
+                }
+                case "timeout" -> {
+                    if (v < 1 || v > 255) {
+                        refuseOack("server's timeout '" + e.getValue() + "' is outside 1..255");
+                        return;
+                    }
+                }
+                default -> {
+                    // cannot happen: only requested options pass
+                }
+            }
+        }
+        markConnected();
+        startReceiving(blockSize, win);
+        sendAck(0);
+    }
+
+    private void refuseOack(String why) {
+        sendError(TftpError.OPTION_REFUSED, "Option negotiation refused");
+        fail(FailureReason.PROTOCOL_ERROR, why, null);
+    }
+
+    private void onError(ByteBuf p) {
+        if (p.readableBytes() < 4) {
+            return;
+        }
+        TftpError error = new TftpError(TftpPackets.block(p));
+        String message = TftpPackets.errorMessage(p);
+        if (error.code() == 8 && state == State.REQUESTING && negotiate && !sentOptions.isEmpty()) {
+            // RFC 2347: the server refuses options; ask again without them.
+            negotiate = false;
+            tid = null;
+            channel.disconnect();
+            sendRequest();
+            return;
+        }
+        FailureReason reason = switch (error.code()) {
+            case 1 -> FailureReason.NOT_FOUND;
+            case 2 -> FailureReason.ACCESS_DENIED;
+            case 3 -> FailureReason.NO_SPACE;
+            default -> FailureReason.PROTOCOL_ERROR;
+        };
+        String detail = reason == FailureReason.PROTOCOL_ERROR || !message.isEmpty()
+                && !message.equalsIgnoreCase(error.name())
+                ? "server said: " + (message.isEmpty() ? error.name() : message) + ", TFTP error " + error.code()
+                : null;
+        tid = null; // no ERROR back for an ERROR
+        fail(reason, detail, null);
+    }
+
+    private void startReceiving(int blockSize, int win) {
+        state = State.RECEIVING;
+        this.window = win;
+        this.pump = new BlockPump(Math.max(64, win * 4), sinkExecutor, this);
+        this.receiver = new WindowedReceiver(blockSize, win, retransmitNanos, this::sendAck, pump::offer);
+        lastPacketNanos = System.nanoTime();
+    }
+
+    private void sendAck(int block) {
+        ByteBuf b = channel.alloc().directBuffer(4);
+        TftpPackets.writeAck(b, block);
+        channel.writeAndFlush(b, channel.voidPromise());
+    }
+
+    private void sendError(TftpError error, String message) {
+        if (tid == null || channel == null || !channel.isActive()) {
+            return;
+        }
+        ByteBuf b = channel.alloc().buffer(8 + message.length());
+        TftpPackets.writeError(b, error, message);
+        channel.writeAndFlush(b, channel.voidPromise());
+    }
+
+    private void onTick() {
+        if (isEnded() || state == State.DONE) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastPacketNanos < retransmitNanos) {
+            return;
+        }
+        lastPacketNanos = now;
+        if (state == State.REQUESTING) {
+            if (tid == null) {
+                sendRequest();
+            }
+        } else {
+            receiver.onTimeout(now);
+        }
+    }
+
+    // --- on the sink executor ---
+
+    @Override
+    public void block(ByteBuf payload, int index, int length, boolean last) throws Exception {
+        deliver(payload.internalNioBuffer(index, length));
+        if (last) {
+            succeed();
+        }
+    }
+
+    @Override
+    public void failed(Exception e) {
+        // deliver() already failed the transfer with the sink's reason.
+    }
+
+    @Override
+    protected void onStop() {
+        Channel ch = channel;
+        if (ch == null) {
+            return;
+        }
+        ch.eventLoop().execute(() -> {
+            if (tick != null) {
+                tick.cancel(false);
+            }
+            if (pump != null) {
+                pump.close();
+            }
+            if (state != State.DONE) {
+                sendError(TftpError.NOT_DEFINED, "transfer cancelled");
+            }
+            ch.close();
+        });
+    }
+}

@@ -1,0 +1,559 @@
+package dev.apimage.tftp;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An embeddable TFTP server (RFC 1350, 2347, 2348, 2349, 7440) on Netty.
+ *
+ * <ul>
+ *   <li>Serves one root directory like {@code in.tftpd --secure}: names are relative to the root;
+ *       {@code ..}, backslashes, control characters and symbolic links leading out of the root get
+ *       ERROR 2 and a log line.</li>
+ *   <li>Read-only by default. {@link Builder#allowWrite(boolean)} lets WRQ overwrite existing
+ *       files; {@link Builder#allowCreate(boolean)} also lets it create new ones. Uploads go to a
+ *       hidden temporary file that is renamed over the target only when complete.</li>
+ *   <li>One ephemeral port per transfer; at most {@link Builder#maxTransfers(int)} at once, a
+ *       request past that gets ERROR 0 "server busy".</li>
+ *   <li>Options: {@code blksize} (lowered to {@link Builder#maxBlockSize(int)}), {@code windowsize}
+ *       (lowered to {@link Builder#maxWindowSize(int)}), {@code timeout}, {@code tsize}. Octet mode
+ *       only; netascii gets a clear ERROR. Block numbers wrap from 65535 to 0.</li>
+ *   <li>Logs each request like tftpd-hpa: {@code RRQ from 127.0.0.1 filename /EWC/17_9_4a/ap1g8}.</li>
+ * </ul>
+ *
+ * <pre>{@code
+ * try (TftpServer server = TftpServer.builder().root(Path.of("/srv/tftp")).port(6969).build()) {
+ *     InetSocketAddress bound = server.start();
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class TftpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TftpServer.class);
+
+    private final SecureRoot root;
+    private final InetAddress address;
+    private final int port;
+    private final int maxBlockSize;
+    private final int maxWindowSize;
+    private final long retransmitNanos;
+    private final int maxRetries;
+    private final int maxTransfers;
+    private final boolean allowWrite;
+    private final boolean allowCreate;
+    private final EventLoopGroup group;
+    private final boolean ownGroup;
+    private final ExecutorService diskExecutor;
+    private final Set<ServerTransfer> active = ConcurrentHashMap.newKeySet();
+    private final AtomicLong transfers = new AtomicLong();
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong retransmissions = new AtomicLong();
+    private final AtomicLong retransmittedBlocks = new AtomicLong();
+    private volatile Channel listener;
+    private volatile boolean closed;
+
+    private TftpServer(Builder b) throws IOException {
+        this.root = new SecureRoot(Objects.requireNonNull(b.root, "root"));
+        this.address = b.address;
+        this.port = b.port;
+        this.maxBlockSize = b.maxBlockSize;
+        this.maxWindowSize = b.maxWindowSize;
+        this.retransmitNanos = b.retransmit.toNanos();
+        this.maxRetries = b.maxRetries;
+        this.maxTransfers = b.maxTransfers;
+        this.allowWrite = b.allowWrite || b.allowCreate;
+        this.allowCreate = b.allowCreate;
+        this.ownGroup = b.group == null;
+        this.group = ownGroup ? new MultiThreadIoEventLoopGroup(b.threads,
+                new DefaultThreadFactory("apimage-tftp-server", true), NioIoHandler.newFactory()) : b.group;
+        this.diskExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("apimage-tftp-disk", true));
+    }
+
+    /**
+     * A builder; only the root is required.
+     *
+     * @return the builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Binds the listening socket.
+     *
+     * @return the bound address (with the actual port when 0 was asked for)
+     * @throws IOException when the address cannot be bound
+     */
+    public InetSocketAddress start() throws IOException {
+        if (listener != null) {
+            throw new IllegalStateException("already started");
+        }
+        ChannelFuture f = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                // Twice the RFC 2347 request limit, so an oversized request is seen whole and refused.
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2 * TftpPackets.MAX_REQUEST))
+                .handler(new RequestHandler())
+                .bind(address, port).awaitUninterruptibly();
+        if (!f.isSuccess()) {
+            throw new IOException("cannot bind TFTP server to " + address.getHostAddress() + ":" + port + ": "
+                    + f.cause().getMessage(), f.cause());
+        }
+        listener = f.channel();
+        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        LOG.info("TFTP server serving {} on {}:{} ({})", root.root(), bound.getAddress().getHostAddress(), bound.getPort(),
+                allowCreate ? "read-write, create" : allowWrite ? "read-write" : "read-only");
+        return bound;
+    }
+
+    /**
+     * Counters since start.
+     *
+     * @return a snapshot
+     */
+    public Stats stats() {
+        return new Stats(transfers.get(), completed.get(), failed.get(), refused.get(), active.size(),
+                bytesSent.get(), bytesReceived.get(), retransmissions.get(), retransmittedBlocks.get());
+    }
+
+    /**
+     * Server counters.
+     *
+     * @param transfers transfers started
+     * @param completed transfers completed
+     * @param failed transfers that ended otherwise (timeout, peer error, shutdown)
+     * @param refused requests refused (bad name, busy, malformed, not permitted)
+     * @param active transfers in progress
+     * @param bytesSent bytes of files served (acknowledged)
+     * @param bytesReceived bytes of files received
+     * @param retransmissions retransmission timer expiries
+     * @param retransmittedBlocks DATA blocks sent again
+     */
+    public record Stats(long transfers, long completed, long failed, long refused, int active,
+            long bytesSent, long bytesReceived, long retransmissions, long retransmittedBlocks) {
+    }
+
+    /** Ends active transfers with ERROR 0 "server shutting down", then closes every socket. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Channel l = listener;
+        if (l != null) {
+            l.close().awaitUninterruptibly();
+        }
+        for (ServerTransfer t : active) {
+            if (t.channel != null) {
+                t.channel.eventLoop().execute(t::shutdown);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!active.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (ownGroup) {
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
+        diskExecutor.shutdown();
+        LOG.info("TFTP server stopped: {}", stats());
+    }
+
+    // --- called by transfers ---
+
+    int maxRetries() {
+        return maxRetries;
+    }
+
+    Logger log() {
+        return LOG;
+    }
+
+    void countRetransmission() {
+        retransmissions.incrementAndGet();
+    }
+
+    void countRetransmittedBlocks(long n) {
+        retransmittedBlocks.addAndGet(n);
+    }
+
+    void countBytesSent(long n) {
+        bytesSent.addAndGet(n);
+    }
+
+    void countBytesReceived(long n) {
+        bytesReceived.addAndGet(n);
+    }
+
+    void transferEnded(ServerTransfer t, boolean success, String why) {
+        active.remove(t);
+        (success ? completed : failed).incrementAndGet();
+        if (success) {
+            LOG.debug("{} from {} filename {} complete", t instanceof ServerReadTransfer ? "RRQ" : "WRQ",
+                    t.peer.getAddress().getHostAddress(), t.filename);
+        } else {
+            LOG.info("{} from {} filename {} ended: {}", t instanceof ServerReadTransfer ? "RRQ" : "WRQ",
+                    t.peer.getAddress().getHostAddress(), t.filename, why);
+        }
+    }
+
+    // --- requests ---
+
+    private final class RequestHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            InetSocketAddress peer = packet.sender();
+            ByteBuf content = packet.content();
+            int op = TftpPackets.opcode(content);
+            if (op != TftpPackets.RRQ && op != TftpPackets.WRQ) {
+                // Stray DATA/ACK/garbage on the request port: nothing to answer (RFC 1350 TIDs).
+                LOG.debug("ignored packet with opcode {} from {}", op, peer);
+                return;
+            }
+            TftpPackets.Request request;
+            try {
+                request = TftpPackets.decodeRequest(content);
+            } catch (TftpPackets.MalformedPacketException e) {
+                refuse(ctx.channel(), peer, TftpError.ILLEGAL_OPERATION, "Malformed request: " + e.getMessage(),
+                        "malformed request: " + e.getMessage());
+                return;
+            }
+            handle(ctx.channel(), peer, request);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.debug("request socket: {}", cause.toString());
+        }
+    }
+
+    private void handle(Channel requestChannel, InetSocketAddress peer, TftpPackets.Request r) {
+        boolean read = r.opcode() == TftpPackets.RRQ;
+        String kind = read ? "RRQ" : "WRQ";
+        String from = peer.getAddress().getHostAddress();
+        String shownName = printable(r.filename());
+        LOG.info("{} from {} filename {}", kind, from, shownName);
+        if (!r.mode().equals("octet")) {
+            String m = r.mode().equals("netascii") ? "netascii mode is not supported; use octet (binary) mode"
+                    : "unknown transfer mode '" + printable(r.mode()) + "'";
+            refuse(requestChannel, peer, r.mode().equals("netascii") ? TftpError.NOT_DEFINED : TftpError.ILLEGAL_OPERATION,
+                    m, kind + " from " + from + " filename " + shownName + " refused: " + m);
+            return;
+        }
+        if (closed) {
+            return;
+        }
+        if (active.size() >= maxTransfers) {
+            refuse(requestChannel, peer, TftpError.NOT_DEFINED, "server busy: " + maxTransfers
+                    + " transfers in progress, try again later", kind + " from " + from + " refused: server busy ("
+                    + maxTransfers + " transfers in progress)");
+            return;
+        }
+        if (!read && !allowWrite) {
+            refuse(requestChannel, peer, TftpError.ACCESS_VIOLATION, "Access violation: server is read-only",
+                    "WRQ from " + from + " filename " + shownName + " refused: server is read-only");
+            return;
+        }
+        ServerTransfer transfer;
+        try {
+            if (read) {
+                Path file = root.forReading(r.filename());
+                MappedFileSource source = new MappedFileSource(file);
+                Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, source.size());
+                transfer = new ServerReadTransfer(this, peer, shownName, source, n, retransmit(n));
+            } else {
+                Path file = root.forWriting(r.filename(), allowCreate);
+                Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, -1);
+                if (n.tsize >= 0 && Files.getFileStore(file.getParent()).getUsableSpace() < n.tsize) {
+                    refuse(requestChannel, peer, TftpError.DISK_FULL, "Disk full or allocation exceeded",
+                            "WRQ from " + from + " filename " + shownName + " refused: not enough space for "
+                                    + n.tsize + " bytes");
+                    return;
+                }
+                transfer = new ServerWriteTransfer(this, peer, shownName, file, n, retransmit(n), diskExecutor);
+            }
+        } catch (SecureRoot.Refusal e) {
+            refuse(requestChannel, peer, e.error, e.error.name() + (e.error.code() == 1 ? "" : ": " + e.getMessage()),
+                    kind + " from " + from + " filename " + shownName + " refused: " + e.getMessage());
+            return;
+        } catch (IOException e) {
+            refuse(requestChannel, peer, TftpError.ACCESS_VIOLATION, "Access violation: cannot open file",
+                    kind + " from " + from + " filename " + shownName + " refused: " + e);
+            return;
+        }
+        launch(peer, transfer);
+    }
+
+    private long retransmit(Negotiation n) {
+        return n.timeoutSeconds > 0 ? TimeUnit.SECONDS.toNanos(n.timeoutSeconds) : retransmitNanos;
+    }
+
+    private void launch(InetSocketAddress peer, ServerTransfer transfer) {
+        active.add(transfer);
+        transfers.incrementAndGet();
+        InetAddress local = ((InetSocketAddress) listener.localAddress()).getAddress();
+        new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .option(ChannelOption.SO_RCVBUF, 1 << 20)
+                .option(ChannelOption.SO_SNDBUF, 1 << 20)
+                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(transfer.receiveBufferSize()))
+                .handler(transfer)
+                .bind(local, 0)
+                .addListener((ChannelFuture bf) -> {
+                    if (!bf.isSuccess()) {
+                        abandon(transfer, "cannot bind a transfer port: " + bf.cause());
+                        return;
+                    }
+                    bf.channel().connect(peer).addListener((ChannelFuture cf) -> {
+                        if (!cf.isSuccess()) {
+                            bf.channel().close();
+                            abandon(transfer, "cannot connect to " + peer + ": " + cf.cause());
+                            return;
+                        }
+                        transfer.start(cf.channel());
+                    });
+                });
+    }
+
+    private void abandon(ServerTransfer t, String why) {
+        active.remove(t);
+        failed.incrementAndGet();
+        t.release(false);
+        LOG.warn("transfer for {} abandoned: {}", t.peer, why);
+    }
+
+    private void refuse(Channel ch, InetSocketAddress peer, TftpError error, String message, String logLine) {
+        refused.incrementAndGet();
+        LOG.warn(logLine);
+        ByteBuf b = ch.alloc().buffer(8 + message.length() * 3);
+        TftpPackets.writeError(b, error, message);
+        ch.writeAndFlush(new DatagramPacket(b, peer));
+    }
+
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder(Math.min(s.length(), 256));
+        for (int i = 0; i < s.length() && i < 256; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return b.toString();
+    }
+
+    /** Builds a {@link TftpServer}. */
+    public static final class Builder {
+        private Path root;
+        private InetAddress address = InetAddress.getLoopbackAddress();
+        private int port = 69;
+        private int maxBlockSize = TftpOptions.MAX_BLOCK_SIZE;
+        private int maxWindowSize = 64;
+        private Duration retransmit = Duration.ofSeconds(1);
+        private int maxRetries = 5;
+        private int maxTransfers = 1000;
+        private boolean allowWrite;
+        private boolean allowCreate;
+        private EventLoopGroup group;
+        private int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+        private Builder() {
+        }
+
+        /**
+         * The directory to serve (required).
+         *
+         * @param root an existing directory
+         * @return this builder
+         */
+        public Builder root(Path root) {
+            this.root = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /**
+         * The address to bind. Default: the loopback address.
+         *
+         * @param address the address
+         * @return this builder
+         */
+        public Builder address(InetAddress address) {
+            this.address = Objects.requireNonNull(address, "address");
+            return this;
+        }
+
+        /**
+         * The port to bind. Default 69; 0 picks a free port.
+         *
+         * @param port 0..65535
+         * @return this builder
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * The largest {@code blksize} granted. Default 65464.
+         *
+         * @param max 8..65464
+         * @return this builder
+         */
+        public Builder maxBlockSize(int max) {
+            if (max < TftpOptions.MIN_BLOCK_SIZE || max > TftpOptions.MAX_BLOCK_SIZE) {
+                throw new IllegalArgumentException("max blksize must be 8..65464: " + max);
+            }
+            this.maxBlockSize = max;
+            return this;
+        }
+
+        /**
+         * The largest {@code windowsize} granted. Default 64.
+         *
+         * @param max 1..65535
+         * @return this builder
+         */
+        public Builder maxWindowSize(int max) {
+            if (max < 1 || max > TftpOptions.MAX_WINDOW_SIZE) {
+                throw new IllegalArgumentException("max windowsize must be 1..65535: " + max);
+            }
+            this.maxWindowSize = max;
+            return this;
+        }
+
+        /**
+         * Retransmission interval when the client negotiates no {@code timeout}. Default 1 s.
+         *
+         * @param interval positive
+         * @return this builder
+         */
+        public Builder retransmitInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("retransmit interval must be positive");
+            }
+            this.retransmit = interval;
+            return this;
+        }
+
+        /**
+         * Retransmissions without an answer before a transfer is given up. Default 5.
+         *
+         * @param retries at least 1
+         * @return this builder
+         */
+        public Builder maxRetries(int retries) {
+            if (retries < 1) {
+                throw new IllegalArgumentException("max retries must be at least 1");
+            }
+            this.maxRetries = retries;
+            return this;
+        }
+
+        /**
+         * Concurrent transfers allowed; more get ERROR 0 "server busy". Default 1000.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxTransfers(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("max transfers must be at least 1");
+            }
+            this.maxTransfers = max;
+            return this;
+        }
+
+        /**
+         * Lets WRQ overwrite existing files. Default false (read-only).
+         *
+         * @param allow true to accept writes
+         * @return this builder
+         */
+        public Builder allowWrite(boolean allow) {
+            this.allowWrite = allow;
+            return this;
+        }
+
+        /**
+         * Lets WRQ create new files (implies {@link #allowWrite(boolean)}). Default false.
+         *
+         * @param allow true to accept new files
+         * @return this builder
+         */
+        public Builder allowCreate(boolean allow) {
+            this.allowCreate = allow;
+            return this;
+        }
+
+        /**
+         * Runs on a caller's event loop group instead of one of its own (not shut down by close).
+         *
+         * @param group a group of NIO event loops
+         * @return this builder
+         */
+        public Builder eventLoopGroup(EventLoopGroup group) {
+            this.group = Objects.requireNonNull(group, "group");
+            return this;
+        }
+
+        /**
+         * Event loop threads of the server's own group. Default: the number of processors.
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
+        public Builder threads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("threads must be at least 1");
+            }
+            this.threads = threads;
+            return this;
+        }
+
+        /**
+         * Builds the server (not yet bound).
+         *
+         * @return the server
+         * @throws IOException when the root is not a readable directory
+         */
+        public TftpServer build() throws IOException {
+            return new TftpServer(this);
+        }
+    }
+}

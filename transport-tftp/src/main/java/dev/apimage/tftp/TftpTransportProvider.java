@@ -1,0 +1,80 @@
+package dev.apimage.tftp;
+
+import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.TransferException;
+import dev.apimage.transfer.TransferOptions;
+import dev.apimage.transfer.TransferSession;
+import dev.apimage.transfer.UriRedaction;
+import dev.apimage.transfer.spi.TransportProvider;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.URI;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code tftp} transport: downloads {@code tftp://host[:port]/path} with RFC 2347 option
+ * negotiation ({@link TftpOptions}), falling back to plain RFC 1350 (512-byte lockstep) when the
+ * server ignores options. Its event loops and the executor that feeds the sinks are made on the
+ * first {@link #open} and are daemon threads; {@link #close()} stops them.
+ */
+public final class TftpTransportProvider implements TransportProvider {
+
+    private EventLoopGroup group;
+    private ExecutorService sinkExecutor;
+
+    /** Creates the provider (called by {@link java.util.ServiceLoader}); allocates nothing. */
+    public TftpTransportProvider() {
+    }
+
+    @Override
+    public String scheme() {
+        return "tftp";
+    }
+
+    @Override
+    public String description() {
+        return "TFTP client, RFC 1350/2347/2348/2349/7440 (tftp://host[:port]/path)";
+    }
+
+    @Override
+    public TransferSession open(URI uri, TransferOptions options) throws TransferException {
+        String redacted = UriRedaction.redact(uri);
+        if (uri.getHost() == null || uri.getPath() == null || uri.getPath().isEmpty() || uri.getPath().equals("/")) {
+            throw new TransferException(FailureReason.PROTOCOL_ERROR, redacted,
+                    "a TFTP URI needs a host and a file: tftp://host[:port]/path/file", null);
+        }
+        int blockSize = options.get(TftpOptions.BLOCK_SIZE);
+        int window = options.get(TftpOptions.WINDOW_SIZE);
+        if (blockSize < TftpOptions.MIN_BLOCK_SIZE || blockSize > TftpOptions.MAX_BLOCK_SIZE) {
+            throw new IllegalArgumentException("tftp.blksize must be 8..65464: " + blockSize);
+        }
+        if (window < 1 || window > TftpOptions.MAX_WINDOW_SIZE) {
+            throw new IllegalArgumentException("tftp.windowsize must be 1..65535: " + window);
+        }
+        return new TftpClientSession(uri, options, group(), sinkExecutor);
+    }
+
+    private synchronized EventLoopGroup group() {
+        if (group == null) {
+            int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+            group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("apimage-tftp-client", true),
+                    NioIoHandler.newFactory());
+            sinkExecutor = Executors.newFixedThreadPool(threads, new DefaultThreadFactory("apimage-tftp-sink", true));
+        }
+        return group;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (group != null) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            sinkExecutor.shutdown();
+            group = null;
+            sinkExecutor = null;
+        }
+    }
+}

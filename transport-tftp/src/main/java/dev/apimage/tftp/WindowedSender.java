@@ -1,0 +1,109 @@
+package dev.apimage.tftp;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The sending side of a transfer (RFC 1350 lockstep, RFC 7440 windows): sends up to a window of
+ * DATA, advances on each ACK that acknowledges something new (a partial ACK means the receiver saw
+ * a gap: the window restarts after the acknowledged block), and on its timer resends the window
+ * from the first unacknowledged block. A duplicate ACK never triggers a resend (RFC 1123 4.2.3.1,
+ * the Sorcerer's Apprentice). Block numbers wrap from 65535 to 0. Driven by one thread; nothing is
+ * allocated per block beyond the pooled packet buffer.
+ */
+final class WindowedSender {
+
+    /** Fills DATA payloads. */
+    interface Source {
+        void read(ByteBuf out, long offset, int length);
+    }
+
+    /** Sends packets. */
+    interface Out {
+        ByteBuf buffer(int capacity);
+
+        void send(ByteBuf packet);
+
+        void flush();
+    }
+
+    /** What an ACK did. */
+    enum AckResult { PROGRESS, DUPLICATE, DONE }
+
+    private final Source source;
+    private final Out out;
+    private final long size;
+    private final int blockSize;
+    private final int window;
+    private final long totalBlocks;
+    private long base = 1;   // first unacknowledged block
+    private long next = 1;   // next block to send
+    private long retransmitted;
+
+    WindowedSender(Source source, Out out, long size, int blockSize, int window) {
+        this.source = source;
+        this.out = out;
+        this.size = size;
+        this.blockSize = blockSize;
+        this.window = window;
+        this.totalBlocks = size / blockSize + 1;
+    }
+
+    /** Sends what the window allows. */
+    void sendWindow() {
+        long end = Math.min(base + window, totalBlocks + 1);
+        boolean sent = false;
+        while (next < end) {
+            sendBlock(next++);
+            sent = true;
+        }
+        if (sent) {
+            out.flush();
+        }
+    }
+
+    private void sendBlock(long index) {
+        long offset = (index - 1) * blockSize;
+        int length = (int) Math.min(blockSize, size - offset);
+        ByteBuf p = out.buffer(TftpPackets.HEADER + length);
+        TftpPackets.writeDataHeader(p, (int) (index & 0xFFFF));
+        if (length > 0) {
+            source.read(p, offset, length);
+        }
+        out.send(p);
+    }
+
+    /** Handles an ACK's block number. */
+    AckResult onAck(int wire) {
+        long lastAcked = base - 1;
+        int delta = (wire - (int) (lastAcked & 0xFFFF)) & 0xFFFF;
+        if (delta == 0 || delta > next - base) {
+            return AckResult.DUPLICATE; // old, repeated, or for a block never sent
+        }
+        base = lastAcked + delta + 1;
+        if (base > totalBlocks) {
+            return AckResult.DONE;
+        }
+        next = base; // anything after a partial ACK was lost or will be ignored: restart there
+        sendWindow();
+        return AckResult.PROGRESS;
+    }
+
+    /** The timer fired without progress: resend the window from the first unacknowledged block. */
+    void onTimeout() {
+        retransmitted += Math.min(next, totalBlocks + 1) - base;
+        next = base;
+        sendWindow();
+    }
+
+    long totalBlocks() {
+        return totalBlocks;
+    }
+
+    long acknowledgedBytes() {
+        return Math.min(size, (base - 1) * blockSize);
+    }
+
+    long retransmittedBlocks() {
+        return retransmitted;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.apimage.tftp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apimage.tftp.TftpServer.Stats;
+import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.TransferException;
+import dev.apimage.transfer.TransferOptions;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Our client against our server over real UDP on 127.0.0.1. */
+class TftpLoopbackTest {
+
+    @TempDir
+    Path dir;
+
+    private TftpServer server;
+    private InetSocketAddress address;
+    private Path root;
+
+    @BeforeEach
+    void start() throws Exception {
+        root = dir.resolve("root");
+        TftpFixtures.file(root, "EWC/17_9_4a/ap1g8", 70_512);
+        server = TftpServer.builder().root(root).port(0).build();
+        address = server.start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    @ParameterizedTest(name = "{0} bytes at blksize {1}, windowsize {2}")
+    @CsvSource({
+        "0, 512, 1", "1, 512, 1", "511, 512, 1", "512, 512, 1", "513, 512, 1",
+        "70512, 1468, 1", "70512, 1468, 16", "70512, 8, 64", "1048576, 65464, 4", "1468, 1468, 8", "29360, 1468, 20"})
+    void downloadsByteIdentical(long size, int blksize, int window) throws Exception {
+        Path src = TftpFixtures.file(root, "f" + size, size);
+        TransferOptions o = TransferOptions.builder().set(TftpOptions.BLOCK_SIZE, blksize)
+                .set(TftpOptions.WINDOW_SIZE, window).build();
+        Path got = TftpFixtures.download(TftpFixtures.uri(address, "/f" + size), o, dir.resolve("ap"), "img");
+        assertTrue(TftpFixtures.sameContent(src, got));
+    }
+
+    @Test
+    void servesFilePastBlockRollover() throws Exception {
+        long size = 65_536L * 512 + 1000; // 65,538 blocks of 512
+        Path src = TftpFixtures.file(root, "big", size);
+        TransferOptions o = TransferOptions.builder().set(TftpOptions.BLOCK_SIZE, 512)
+                .set(TftpOptions.WINDOW_SIZE, 32).build();
+        Path got = TftpFixtures.download(TftpFixtures.uri(address, "/big"), o, dir.resolve("ap"), "big");
+        assertTrue(TftpFixtures.sameContent(src, got));
+        Stats s = server.stats();
+        assertEquals(size, s.bytesSent());
+    }
+
+    @Test
+    void missingFileFailsLikeTheControllerLog() throws Exception {
+        TransferException e = TftpFixtures.failure(TftpFixtures.uri(address, "/Wrong-Path/ap1g6"), TransferOptions.defaults());
+        assertEquals(FailureReason.NOT_FOUND, e.reason());
+        assertEquals("Failed to download file tftp://127.0.0.1:" + address.getPort()
+                + "/Wrong-Path/ap1g6: No such file or directory", e.getMessage());
+    }
+
+    @Test
+    void noAnswerTimesOut() throws Exception {
+        int port = TftpFixtures.freeUdpPort();
+        long t0 = System.nanoTime();
+        TransferException e = TftpFixtures.failure(java.net.URI.create("tftp://127.0.0.1:" + port + "/EWC/17_9_4a/ap1g6"),
+                TransferOptions.builder().set(TransferOptions.CONNECT_TIMEOUT, Duration.ofSeconds(2))
+                        .set(TftpOptions.RETRANSMIT_INTERVAL, Duration.ofMillis(200)).build());
+        assertEquals(FailureReason.TIMED_OUT, e.reason());
+        assertTrue(e.getMessage().startsWith("Failed to download file tftp://127.0.0.1:" + port
+                + "/EWC/17_9_4a/ap1g6: Timed out"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(6).toNanos());
+    }
+}
