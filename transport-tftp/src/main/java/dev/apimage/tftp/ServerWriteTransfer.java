@@ -117,6 +117,7 @@ final class ServerWriteTransfer extends ServerTransfer implements BlockPump.Cons
 
     private void committed() {
         committed = true;
+        server.countBytesReceived(written);
         receiver.sendFinalAck(System.nanoTime());
         // Dally one interval for a repeated last DATA (our final ACK lost), then end.
         progress(System.nanoTime());
@@ -125,8 +126,8 @@ final class ServerWriteTransfer extends ServerTransfer implements BlockPump.Cons
     @Override
     void release(boolean success) {
         pump.close();
-        server.countBytesReceived(written);
         if (!committed) {
+            server.countBytesReceived(written);
             try {
                 file.close();
             } catch (IOException e) {

@@ -358,12 +358,23 @@ public final class TftpServer implements AutoCloseable {
         LOG.warn("transfer for {} abandoned: {}", t.peer, why);
     }
 
-    private void refuse(Channel ch, InetSocketAddress peer, TftpError error, String message, String logLine) {
+    /** Answers a refused request with ERROR from a fresh port, as RFC 1350 asks of every reply. */
+    private void refuse(Channel requestChannel, InetSocketAddress peer, TftpError error, String message, String logLine) {
         refused.incrementAndGet();
         LOG.warn(logLine);
-        ByteBuf b = ch.alloc().buffer(8 + message.length() * 3);
-        TftpPackets.writeError(b, error, message);
-        ch.writeAndFlush(new DatagramPacket(b, peer));
+        InetAddress local = ((InetSocketAddress) requestChannel.localAddress()).getAddress();
+        new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
+                .bind(local, 0)
+                .addListener((ChannelFuture f) -> {
+                    if (!f.isSuccess()) {
+                        return;
+                    }
+                    ByteBuf b = f.channel().alloc().buffer(8 + message.length() * 3);
+                    TftpPackets.writeError(b, error, message);
+                    f.channel().writeAndFlush(new DatagramPacket(b, peer))
+                            .addListener(w -> f.channel().close());
+                });
     }
 
     private static String printable(String s) {
