@@ -127,7 +127,10 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
             if (requestTsize) {
                 opts.put("tsize", "0");
             }
-            opts.put("timeout", Long.toString(Math.max(1, Math.min(255, (retransmitNanos + 999_999_999L) / 1_000_000_000L))));
+            // RFC 2349 speaks whole seconds: a sub-second interval is kept to ourselves.
+            if (retransmitNanos % 1_000_000_000L == 0 && retransmitNanos / 1_000_000_000L <= 255) {
+                opts.put("timeout", Long.toString(retransmitNanos / 1_000_000_000L));
+            }
             if (window > 1) {
                 opts.put("windowsize", Integer.toString(window));
             }

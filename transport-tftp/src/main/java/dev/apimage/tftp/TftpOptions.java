@@ -23,8 +23,8 @@ public final class TftpOptions {
      */
     public static final TransferOption<Integer> WINDOW_SIZE = TransferOption.of("tftp.windowsize", Integer.class, 16);
     /**
-     * Retransmission interval; also sent as the RFC 2349 {@code timeout} option (whole seconds,
-     * at least 1). Default 1 s.
+     * Retransmission interval. When it is a whole number of seconds (1..255) it is also sent as the
+     * RFC 2349 {@code timeout} option, so the server retransmits at the same pace. Default 1 s.
      */
     public static final TransferOption<Duration> RETRANSMIT_INTERVAL =
             TransferOption.of("tftp.retransmit", Duration.class, Duration.ofSeconds(1));
