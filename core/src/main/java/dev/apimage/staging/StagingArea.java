@@ -31,7 +31,10 @@ import org.slf4j.LoggerFactory;
 public final class StagingArea {
 
     private static final Logger LOG = LoggerFactory.getLogger(StagingArea.class);
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
+    /** A final name: no separator, no control character, not hidden, at most 200 characters. */
+    private static final Pattern NAME = Pattern.compile("[^./\\\\\\p{Cntrl}][^/\\\\\\p{Cntrl}]{0,199}");
+    /** Exactly the temporary names this class makes, so cleanup touches nothing else. */
+    private static final Pattern TEMP = Pattern.compile("\\..+\\.[0-9a-f]{1,16}\\.part");
     static final String PART_SUFFIX = ".part";
 
     private final Path directory;
@@ -79,7 +82,7 @@ public final class StagingArea {
         int removed = 0;
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(directory, ".*" + PART_SUFFIX)) {
             for (Path p : ds) {
-                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (TEMP.matcher(p.getFileName().toString()).matches() && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
                     Files.deleteIfExists(p);
                     removed++;
                 }
@@ -157,8 +160,8 @@ public final class StagingArea {
      * Starts staging an image: checks space for {@code expectedSize} (when known) and creates the
      * temporary file.
      *
-     * @param name the final file name, for example {@code ap1g8}; letters, digits, {@code .},
-     *     {@code _}, {@code -}, not starting with {@code .}
+     * @param name the final file name, for example {@code ap1g8}; no {@code /}, {@code \\} or
+     *     control character, not starting with {@code .}, at most 200 characters
      * @param expectedSize the image's size, or -1 when not yet known
      * @return the image being staged; commit or abort it (closing aborts)
      * @throws InsufficientSpaceException when the space is not there

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
         versionProvider = ApImageCli.Version.class,
         description = "AP image download for non-homogeneous Embedded Wireless Controller networks.",
         commandListHeading = "%nCommands:%n",
-        subcommands = {BundleCommand.class, SampleBundleCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {BundleCommand.class, SampleBundleCommand.class, TftpServerCommand.class, FetchCommand.class,
+            CommandLine.HelpCommand.class})
 public final class ApImageCli implements Runnable {
 
     /** Exit status for a failed operation. */
@@ -26,7 +27,7 @@ public final class ApImageCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (bundle, sample-bundle)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (bundle, sample-bundle, tftp-server, fetch)");
     }
 
     /**

@@ -23,6 +23,10 @@ final class BlockPump {
 
         /** The consumer threw; the pump drops whatever else is queued. */
         void failed(Exception e);
+
+        /** The ring ran empty after it had refused a block: the receiver may ask for a resend now. */
+        default void drainedAfterRefusal() {
+        }
     }
 
     private final ByteBuf[] bufs;
@@ -37,6 +41,7 @@ final class BlockPump {
     private long head; // next slot to take, guarded by this
     private long tail; // next slot to fill, guarded by this
     private boolean closed;
+    private boolean refused; // guarded by this
 
     BlockPump(int capacity, Executor executor, Consumer consumer) {
         int size = Integer.highestOneBit(Math.max(4, capacity - 1)) << 1;
@@ -56,7 +61,11 @@ final class BlockPump {
      */
     boolean offer(ByteBuf buf, int index, int length, boolean last) {
         synchronized (this) {
-            if (closed || tail - head == bufs.length) {
+            if (closed) {
+                return false;
+            }
+            if (tail - head == bufs.length) {
+                refused = true;
                 return false;
             }
             int slot = (int) (tail & mask);
@@ -79,22 +88,32 @@ final class BlockPump {
 
     private void drain() {
         while (true) {
-            ByteBuf buf;
-            int index;
-            int length;
-            boolean last;
+            ByteBuf buf = null;
+            int index = 0;
+            int length = 0;
+            boolean last = false;
+            boolean signal = false;
             synchronized (this) {
                 if (head == tail) {
-                    scheduled.set(false);
-                    return;
+                    signal = refused && !closed;
+                    refused = false;
+                    if (!signal) {
+                        scheduled.set(false); // inside the lock: a producer after us schedules anew
+                        return;
+                    }
+                } else {
+                    int slot = (int) (head & mask);
+                    buf = bufs[slot];
+                    bufs[slot] = null;
+                    index = indexes[slot];
+                    length = lengths[slot];
+                    last = lasts[slot];
+                    head++;
                 }
-                int slot = (int) (head & mask);
-                buf = bufs[slot];
-                bufs[slot] = null;
-                index = indexes[slot];
-                length = lengths[slot];
-                last = lasts[slot];
-                head++;
+            }
+            if (signal) {
+                consumer.drainedAfterRefusal();
+                continue;
             }
             try {
                 if (!isClosed()) {

@@ -36,7 +36,7 @@ final class ServerWriteTransfer extends ServerTransfer implements BlockPump.Cons
                 + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tftp-part");
         this.negotiation = negotiation;
         this.file = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        this.pump = new BlockPump(Math.max(64, negotiation.window * 4), diskExecutor, this);
+        this.pump = new BlockPump(TftpClientSession.pumpCapacity(negotiation.blockSize, negotiation.window), diskExecutor, this);
         this.receiver = new WindowedReceiver(negotiation.blockSize, negotiation.window, retransmitNanos,
                 this::sendAck, pump::offer);
         receiver.deferFinalAck();
@@ -112,6 +112,15 @@ final class ServerWriteTransfer extends ServerTransfer implements BlockPump.Cons
             sendError(full ? TftpError.DISK_FULL : TftpError.NOT_DEFINED, full ? "Disk full or allocation exceeded"
                     : "write failed");
             end(false, "write failed: " + m);
+        });
+    }
+
+    @Override
+    public void drainedAfterRefusal() {
+        channel.eventLoop().execute(() -> {
+            if (!ended() && !receiver.done()) {
+                receiver.onTimeout(System.nanoTime());
+            }
         });
     }
 

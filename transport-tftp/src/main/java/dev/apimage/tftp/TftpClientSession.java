@@ -310,9 +310,14 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
     private void startReceiving(int blockSize, int win) {
         state = State.RECEIVING;
         this.window = win;
-        this.pump = new BlockPump(Math.max(64, win * 4), sinkExecutor, this);
+        this.pump = new BlockPump(pumpCapacity(blockSize, win), sinkExecutor, this);
         this.receiver = new WindowedReceiver(blockSize, win, retransmitNanos, this::sendAck, pump::offer);
         lastPacketNanos = System.nanoTime();
+    }
+
+    /** About 4 MiB of blocks in flight to the sink, and never less than four windows. */
+    static int pumpCapacity(int blockSize, int window) {
+        return Math.max(4 * window, Math.min(4096, (4 << 20) / (blockSize + 64)));
     }
 
     private void sendAck(int block) {
@@ -361,6 +366,17 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
     @Override
     public void failed(Exception e) {
         // deliver() already failed the transfer with the sink's reason.
+    }
+
+    @Override
+    public void drainedAfterRefusal() {
+        // Blocks were refused while the sink caught up: ask for a resend now rather than after a timeout.
+        Channel ch = channel;
+        ch.eventLoop().execute(() -> {
+            if (!isEnded() && receiver != null && !receiver.done()) {
+                receiver.onTimeout(System.nanoTime());
+            }
+        });
     }
 
     @Override

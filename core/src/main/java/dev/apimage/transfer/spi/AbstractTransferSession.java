@@ -290,9 +290,8 @@ public abstract class AbstractTransferSession implements TransferSession {
         long now = System.nanoTime();
         TransferResult result = new TransferResult(redactedUri, bytes, Duration.ofNanos(now - startNanos), digests);
         report(now);
-        if (future.complete(result)) {
-            LOG.debug("transfer of {} complete: {} bytes", redactedUri, bytes);
-        }
+        LOG.debug("transfer of {} complete: {} bytes", redactedUri, bytes);
+        future.complete(result);
         stop();
     }
 
@@ -308,9 +307,8 @@ public abstract class AbstractTransferSession implements TransferSession {
             return;
         }
         TransferException e = new TransferException(reason, redactedUri, detail, cause);
-        if (future.completeExceptionally(e)) {
-            LOG.debug("transfer failed: {}", e.getMessage());
-        }
+        LOG.debug("transfer failed: {}", e.getMessage()); // before completing: waiters see the line
+        future.completeExceptionally(e);
         stop();
     }
 
