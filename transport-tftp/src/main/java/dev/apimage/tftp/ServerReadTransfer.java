@@ -85,4 +85,14 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
     public void flush() {
         channel.flush();
     }
+
+    @Override
+    public int maxSegments(int segmentSize) {
+        return UdpTransport.maxSegments(segmentSize);
+    }
+
+    @Override
+    public void sendSegments(ByteBuf datagrams, int segmentSize) {
+        channel.write(UdpTransport.segmented(datagrams, segmentSize, peer), channel.voidPromise());
+    }
 }

@@ -12,9 +12,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
@@ -93,11 +91,12 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         }
         server = new InetSocketAddress(address, port);
         int wanted = (int) Math.min(4L << 20, 2L * requestedWindow * (requestedBlockSize + 64) + (64 << 10));
-        new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        Bootstrap bootstrap = new Bootstrap().group(group).channel(UdpTransport.channel())
                 .option(ChannelOption.SO_RCVBUF, wanted)
-                // Netty reads datagrams into 2 KiB by default: a larger block would be cut short.
-                .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(Math.max(1024, requestedBlockSize + 8)))
-                .handler(new Handler())
+                .handler(new Handler());
+        int maxDatagram = Math.max(1024, requestedBlockSize + 8);
+        UdpTransport.receiveOptions(bootstrap, maxDatagram, Math.max(1, Math.min(requestedWindow, (256 << 10) / maxDatagram)));
+        bootstrap
                 .bind(address.getAddress().length == 16 ? new InetSocketAddress("::", 0) : new InetSocketAddress(0))
                 .addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {

@@ -8,11 +8,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -96,8 +93,7 @@ public final class TftpServer implements AutoCloseable {
         this.allowWrite = b.allowWrite || b.allowCreate;
         this.allowCreate = b.allowCreate;
         this.ownGroup = b.group == null;
-        this.group = ownGroup ? new MultiThreadIoEventLoopGroup(b.threads,
-                new DefaultThreadFactory("apimage-tftp-server", true), NioIoHandler.newFactory()) : b.group;
+        this.group = ownGroup ? UdpTransport.group(b.threads, "apimage-tftp-server") : b.group;
         this.diskExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("apimage-tftp-disk", true));
     }
 
@@ -120,7 +116,7 @@ public final class TftpServer implements AutoCloseable {
         if (listener != null) {
             throw new IllegalStateException("already started");
         }
-        ChannelFuture f = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        ChannelFuture f = new Bootstrap().group(group).channel(UdpTransport.channel())
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 // Twice the RFC 2347 request limit, so an oversized request is seen whole and refused.
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(2 * TftpPackets.MAX_REQUEST))
@@ -132,8 +128,8 @@ public final class TftpServer implements AutoCloseable {
         }
         listener = f.channel();
         InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
-        LOG.info("TFTP server serving {} on {}:{} ({})", root.root(), bound.getAddress().getHostAddress(), bound.getPort(),
-                allowCreate ? "read-write, create" : allowWrite ? "read-write" : "read-only");
+        LOG.info("TFTP server serving {} on {}:{} ({}, {})", root.root(), bound.getAddress().getHostAddress(), bound.getPort(),
+                allowCreate ? "read-write, create" : allowWrite ? "read-write" : "read-only", UdpTransport.name());
         return bound;
     }
 
@@ -329,7 +325,7 @@ public final class TftpServer implements AutoCloseable {
         active.add(transfer);
         transfers.incrementAndGet();
         InetAddress local = ((InetSocketAddress) listener.localAddress()).getAddress();
-        new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        new Bootstrap().group(group).channel(UdpTransport.channel())
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
                 .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(transfer.receiveBufferSize()))
@@ -363,7 +359,7 @@ public final class TftpServer implements AutoCloseable {
         refused.incrementAndGet();
         LOG.warn(logLine);
         InetAddress local = ((InetSocketAddress) requestChannel.localAddress()).getAddress();
-        new Bootstrap().group(group).channel(NioDatagramChannel.class)
+        new Bootstrap().group(group).channel(UdpTransport.channel())
                 .handler(new io.netty.channel.ChannelInboundHandlerAdapter())
                 .bind(local, 0)
                 .addListener((ChannelFuture f) -> {

@@ -7,8 +7,6 @@ import dev.apimage.transfer.TransferSession;
 import dev.apimage.transfer.UriRedaction;
 import dev.apimage.transfer.spi.TransportProvider;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
@@ -61,8 +59,7 @@ public final class TftpTransportProvider implements TransportProvider {
     private synchronized EventLoopGroup group() {
         if (group == null) {
             int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
-            group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("apimage-tftp-client", true),
-                    NioIoHandler.newFactory());
+            group = UdpTransport.group(threads, "apimage-tftp-client");
             sinkExecutor = Executors.newFixedThreadPool(threads, new DefaultThreadFactory("apimage-tftp-sink", true));
         }
         return group;

@@ -24,6 +24,19 @@ final class WindowedSender {
         void send(ByteBuf packet);
 
         void flush();
+
+        /**
+         * How many equal-size datagrams one {@link #sendSegments} call may carry (UDP generic
+         * segmentation offload); 1 when the socket cannot segment.
+         */
+        default int maxSegments(int segmentSize) {
+            return 1;
+        }
+
+        /** Sends consecutive datagrams of {@code segmentSize} bytes (the last may be shorter) at once. */
+        default void sendSegments(ByteBuf datagrams, int segmentSize) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     /** What an ACK did. */
@@ -51,25 +64,36 @@ final class WindowedSender {
     /** Sends what the window allows. */
     void sendWindow() {
         long end = Math.min(base + window, totalBlocks + 1);
-        boolean sent = false;
+        if (next >= end) {
+            return;
+        }
+        int segment = TftpPackets.HEADER + blockSize;
+        int perBatch = out.maxSegments(segment);
         while (next < end) {
-            sendBlock(next++);
-            sent = true;
+            int n = (int) Math.min(perBatch, end - next);
+            if (n > 1) {
+                // One buffer, datagrams back to back, handed to the kernel in one go.
+                ByteBuf batch = out.buffer(n * segment);
+                for (int i = 0; i < n; i++) {
+                    writeBlock(batch, next++);
+                }
+                out.sendSegments(batch, segment);
+            } else {
+                ByteBuf p = out.buffer(segment);
+                writeBlock(p, next++);
+                out.send(p);
+            }
         }
-        if (sent) {
-            out.flush();
-        }
+        out.flush();
     }
 
-    private void sendBlock(long index) {
+    private void writeBlock(ByteBuf p, long index) {
         long offset = (index - 1) * blockSize;
         int length = (int) Math.min(blockSize, size - offset);
-        ByteBuf p = out.buffer(TftpPackets.HEADER + length);
         TftpPackets.writeDataHeader(p, (int) (index & 0xFFFF));
         if (length > 0) {
             source.read(p, offset, length);
         }
-        out.send(p);
     }
 
     /** Handles an ACK's block number. */
