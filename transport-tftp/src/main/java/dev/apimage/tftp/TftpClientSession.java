@@ -137,7 +137,11 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         sentOptions = opts;
         ByteBuf b = channel.alloc().buffer(64 + filename.length() * 3);
         TftpPackets.writeRequest(b, TftpPackets.RRQ, filename, "octet", opts);
-        channel.writeAndFlush(new DatagramPacket(b, server));
+        channel.writeAndFlush(new DatagramPacket(b, server)).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail(FailureReason.IO_ERROR, "cannot send the request: " + f.cause().getMessage(), f.cause());
+            }
+        });
         lastPacketNanos = System.nanoTime();
     }
 
@@ -170,17 +174,19 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         }
         ByteBuf p = dp.content();
         InetSocketAddress from = dp.sender();
+        int op = TftpPackets.opcode(p);
         if (tid == null) {
             if (!from.getAddress().equals(server.getAddress())) {
                 return; // not the server we asked
             }
             tid = from;
-            channel.connect(tid); // from now on the kernel drops every other source
+            if (op == TftpPackets.DATA || op == TftpPackets.OACK) {
+                channel.connect(tid); // the transfer has begun: from now on the kernel drops every other source
+            }
         } else if (from != null && !from.equals(tid)) {
             return;
         }
         long now = System.nanoTime();
-        int op = TftpPackets.opcode(p);
         switch (op) {
             case TftpPackets.DATA -> {
                 if (p.readableBytes() < 4) {
@@ -287,8 +293,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         if (error.code() == 8 && state == State.REQUESTING && negotiate && !sentOptions.isEmpty()) {
             // RFC 2347: the server refuses options; ask again without them.
             negotiate = false;
-            tid = null;
-            channel.disconnect();
+            tid = null; // not connected yet: only DATA or OACK connect the socket
             sendRequest();
             return;
         }

@@ -70,6 +70,8 @@ public final class TftpServer implements AutoCloseable {
     private final boolean ownGroup;
     private final ExecutorService diskExecutor;
     private final Set<ServerTransfer> active = ConcurrentHashMap.newKeySet();
+    /** Transfers by client address: a repeated request from a client being served is not a new transfer. */
+    private final java.util.Map<InetSocketAddress, ServerTransfer> byPeer = new ConcurrentHashMap<>();
     private final AtomicLong transfers = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -220,6 +222,7 @@ public final class TftpServer implements AutoCloseable {
 
     void transferEnded(ServerTransfer t, boolean success, String why) {
         active.remove(t);
+        byPeer.remove(t.peer, t);
         (success ? completed : failed).incrementAndGet();
         if (success) {
             LOG.debug("{} from {} filename {} complete", t instanceof ServerReadTransfer ? "RRQ" : "WRQ",
@@ -265,6 +268,11 @@ public final class TftpServer implements AutoCloseable {
         String kind = read ? "RRQ" : "WRQ";
         String from = peer.getAddress().getHostAddress();
         String shownName = printable(r.filename());
+        if (byPeer.containsKey(peer)) {
+            // The client repeated its request before our first answer reached it (RFC 1350 TIDs).
+            LOG.debug("{} from {} filename {} repeated; transfer already running", kind, peer, shownName);
+            return;
+        }
         LOG.info("{} from {} filename {}", kind, from, shownName);
         if (!r.mode().equals("octet")) {
             String m = r.mode().equals("netascii") ? "netascii mode is not supported; use octet (binary) mode"
@@ -323,6 +331,7 @@ public final class TftpServer implements AutoCloseable {
 
     private void launch(InetSocketAddress peer, ServerTransfer transfer) {
         active.add(transfer);
+        byPeer.put(peer, transfer);
         transfers.incrementAndGet();
         InetAddress local = ((InetSocketAddress) listener.localAddress()).getAddress();
         new Bootstrap().group(group).channel(UdpTransport.channel())
@@ -349,6 +358,7 @@ public final class TftpServer implements AutoCloseable {
 
     private void abandon(ServerTransfer t, String why) {
         active.remove(t);
+        byPeer.remove(t.peer, t);
         failed.incrementAndGet();
         t.release(false);
         LOG.warn("transfer for {} abandoned: {}", t.peer, why);
