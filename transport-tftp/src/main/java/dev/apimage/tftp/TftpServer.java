@@ -72,6 +72,11 @@ public final class TftpServer implements AutoCloseable {
     private final Set<ServerTransfer> active = ConcurrentHashMap.newKeySet();
     /** Transfers by client address: a repeated request from a client being served is not a new transfer. */
     private final java.util.Map<InetSocketAddress, ServerTransfer> byPeer = new ConcurrentHashMap<>();
+    /**
+     * When transfers to client addresses ended: a copy of the request that was still queued when
+     * its transfer finished must not start a second transfer to a client that has gone.
+     */
+    private final java.util.Map<InetSocketAddress, Long> recentlyEnded = new ConcurrentHashMap<>();
     private final AtomicLong transfers = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -223,6 +228,7 @@ public final class TftpServer implements AutoCloseable {
     void transferEnded(ServerTransfer t, boolean success, String why) {
         active.remove(t);
         byPeer.remove(t.peer, t);
+        recentlyEnded.put(t.peer, System.nanoTime());
         (success ? completed : failed).incrementAndGet();
         if (success) {
             LOG.debug("{} from {} filename {} complete", t instanceof ServerReadTransfer ? "RRQ" : "WRQ",
@@ -268,7 +274,7 @@ public final class TftpServer implements AutoCloseable {
         String kind = read ? "RRQ" : "WRQ";
         String from = peer.getAddress().getHostAddress();
         String shownName = printable(r.filename());
-        if (byPeer.containsKey(peer)) {
+        if (byPeer.containsKey(peer) || endedRecently(peer)) {
             // The client repeated its request before our first answer reached it (RFC 1350 TIDs).
             LOG.debug("{} from {} filename {} repeated; transfer already running", kind, peer, shownName);
             return;
@@ -323,6 +329,23 @@ public final class TftpServer implements AutoCloseable {
             return;
         }
         launch(peer, transfer);
+    }
+
+    private boolean endedRecently(InetSocketAddress peer) {
+        long now = System.nanoTime();
+        long window = 2 * retransmitNanos;
+        if (recentlyEnded.size() > 4096) {
+            recentlyEnded.values().removeIf(t -> now - t > window);
+        }
+        Long ended = recentlyEnded.get(peer);
+        if (ended == null) {
+            return false;
+        }
+        if (now - ended > window) {
+            recentlyEnded.remove(peer, ended);
+            return false;
+        }
+        return true;
     }
 
     private long retransmit(Negotiation n) {
