@@ -17,6 +17,7 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
         this.source = source;
         this.negotiation = negotiation;
         this.sender = new WindowedSender(source, this, source.size(), negotiation.blockSize, negotiation.window);
+        sender.resendOnRepeatedAck(Math.max(1_000_000L, retransmitNanos / 100));
     }
 
     @Override
@@ -51,7 +52,7 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
         switch (sender.onAck(block)) {
             case PROGRESS -> progress(now);
             case DONE -> end(true, "complete");
-            case DUPLICATE -> { }
+            case RESENT, DUPLICATE -> { }
         }
     }
 

@@ -40,7 +40,7 @@ final class WindowedSender {
     }
 
     /** What an ACK did. */
-    enum AckResult { PROGRESS, DUPLICATE, DONE }
+    enum AckResult { PROGRESS, RESENT, DUPLICATE, DONE }
 
     private final Source source;
     private final Out out;
@@ -51,6 +51,8 @@ final class WindowedSender {
     private long base = 1;   // first unacknowledged block
     private long next = 1;   // next block to send
     private long retransmitted;
+    private long lastSendNanos;
+    private long resendGuardNanos = Long.MAX_VALUE;
 
     WindowedSender(Source source, Out out, long size, int blockSize, int window) {
         this.source = source;
@@ -61,8 +63,19 @@ final class WindowedSender {
         this.totalBlocks = size / blockSize + 1;
     }
 
+    /**
+     * With windows, a repeated ACK of the block before the window means the receiver got none of
+     * it (RFC 7440: the sender restarts after the acknowledged block). It is honoured at most once
+     * per {@code guardNanos} since the window was last sent, so duplicates cannot multiply the
+     * traffic (the RFC 1123 concern); in lockstep a duplicate ACK is never answered.
+     */
+    void resendOnRepeatedAck(long guardNanos) {
+        this.resendGuardNanos = window > 1 ? guardNanos : Long.MAX_VALUE;
+    }
+
     /** Sends what the window allows. */
     void sendWindow() {
+        lastSendNanos = System.nanoTime();
         long end = Math.min(base + window, totalBlocks + 1);
         if (next >= end) {
             return;
@@ -100,6 +113,13 @@ final class WindowedSender {
     AckResult onAck(int wire) {
         long lastAcked = base - 1;
         int delta = (wire - (int) (lastAcked & 0xFFFF)) & 0xFFFF;
+        if (delta == 0 && resendGuardNanos != Long.MAX_VALUE && next > base
+                && System.nanoTime() - lastSendNanos >= resendGuardNanos) {
+            retransmitted += next - base;
+            next = base;
+            sendWindow();
+            return AckResult.RESENT;
+        }
         if (delta == 0 || delta > next - base) {
             return AckResult.DUPLICATE; // old, repeated, or for a block never sent
         }
