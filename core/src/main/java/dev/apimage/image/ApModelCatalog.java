@@ -1,5 +1,6 @@
 package dev.apimage.image;
 
+import dev.apimage.transfer.spi.LogText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -164,8 +165,8 @@ public final class ApModelCatalog {
         for (String model : p.stringPropertyNames()) {
             String value = p.getProperty(model).strip();
             if (!ImageType.isValidName(value)) {
-                throw new IllegalArgumentException(source + ": entry '" + ImageType.printable(model)
-                        + "' maps to an invalid image type '" + ImageType.printable(value) + "'");
+                throw new IllegalArgumentException(source + ": entry '" + LogText.printable(model, 64)
+                        + "' maps to an invalid image type '" + LogText.printable(value, 64) + "'");
             }
             into.put(normaliseModel(model), ImageType.of(value));
         }

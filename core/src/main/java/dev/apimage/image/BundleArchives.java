@@ -1,5 +1,6 @@
 package dev.apimage.image;
 
+import dev.apimage.transfer.spi.LogText;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -254,7 +255,7 @@ final class BundleArchives {
     }
 
     private static BundleException refused(String name, String why) {
-        return new BundleException("archive entry '" + ImageType.printable(name) + "' " + why + "; archive refused");
+        return new BundleException("archive entry '" + LogText.printable(name, 64) + "' " + why + "; archive refused");
     }
 
     private static boolean isEmptyDirectory(Path p) throws IOException {

@@ -1,5 +1,6 @@
 package dev.apimage.image;
 
+import dev.apimage.transfer.spi.LogText;
 import dev.apimage.image.BundleFinding.Severity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -132,7 +133,7 @@ public final class ImageBundle {
                     } else if (name.endsWith(".bin") && controllerImage == null) {
                         controllerImage = p;
                     } else {
-                        findings.add(new BundleFinding(Severity.WARNING, ImageType.printable(name),
+                        findings.add(new BundleFinding(Severity.WARNING, LogText.printable(name, 64),
                                 "unknown file name: neither an AP image type nor a bundle file"));
                     }
                 }

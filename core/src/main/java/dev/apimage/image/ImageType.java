@@ -1,5 +1,6 @@
 package dev.apimage.image;
 
+import dev.apimage.transfer.spi.LogText;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -41,7 +42,7 @@ public record ImageType(String name) implements Comparable<ImageType> {
     public ImageType {
         Objects.requireNonNull(name, "name");
         if (!SYNTAX.matcher(name).matches()) {
-            throw new IllegalArgumentException("not a valid AP image type name: '" + printable(name)
+            throw new IllegalArgumentException("not a valid AP image type name: '" + LogText.printable(name, 64)
                     + "' (expected 2-32 lower-case letters and digits starting with a letter, e.g. ap1g8)");
         }
     }
@@ -75,17 +76,5 @@ public record ImageType(String name) implements Comparable<ImageType> {
     @Override
     public String toString() {
         return name;
-    }
-
-    static String printable(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 64));
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) ? '?' : c);
-        }
-        if (s.length() > 64) {
-            b.append("...");
-        }
-        return b.toString();
     }
 }

@@ -1,5 +1,6 @@
 package dev.apimage.image;
 
+import dev.apimage.transfer.spi.LogText;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -47,7 +48,7 @@ public final class ImageVersion implements Comparable<ImageVersion> {
         }
         String[] parts = t.split("\\.", -1);
         if (parts.length < 2 || parts.length > MAX_COMPONENTS) {
-            throw new IllegalArgumentException("not a version: '" + ImageType.printable(t)
+            throw new IllegalArgumentException("not a version: '" + LogText.printable(t, 64)
                     + "' (expected 2 to " + MAX_COMPONENTS + " dot-separated components such as 17.9.4.27)");
         }
         int[] numbers = new int[parts.length];
@@ -63,8 +64,8 @@ public final class ImageVersion implements Comparable<ImageVersion> {
                 s++;
             }
             if (d == 0 || d > MAX_DIGITS || s != p.length() || s - d > MAX_SUFFIX) {
-                throw new IllegalArgumentException("not a version: '" + ImageType.printable(t)
-                        + "': component " + (i + 1) + " ('" + ImageType.printable(p)
+                throw new IllegalArgumentException("not a version: '" + LogText.printable(t, 64)
+                        + "': component " + (i + 1) + " ('" + LogText.printable(p, 64)
                         + "') must be 1-" + MAX_DIGITS + " digits optionally followed by up to "
                         + MAX_SUFFIX + " lower-case letters");
             }

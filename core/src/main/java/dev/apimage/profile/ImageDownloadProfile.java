@@ -2,6 +2,7 @@ package dev.apimage.profile;
 
 import dev.apimage.image.ImageType;
 import dev.apimage.transfer.UriRedaction;
+import dev.apimage.transfer.spi.LogText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -263,7 +264,7 @@ public final class ImageDownloadProfile {
             String keyword = firstWord(line);
             Key key = Key.of(keyword);
             if (key == null) {
-                throw new ProfileParseException(no, "unknown command '" + printable(keyword) + "'");
+                throw new ProfileParseException(no, "unknown command '" + LogText.printable(keyword, 64) + "'");
             }
             if (seen[key.ordinal()] != 0) {
                 throw new ProfileParseException(no, "'" + keyword + "' given twice (first on line "
@@ -307,7 +308,7 @@ public final class ImageDownloadProfile {
         }
         switch (key) {
             case MODE -> b.mode(DownloadMode.ofKeyword(arg).orElseThrow(() -> new ProfileParseException(no,
-                    "unknown image-download-mode '" + printable(arg) + "' (tftp, sftp, http, cco)")));
+                    "unknown image-download-mode '" + LogText.printable(arg, 64) + "' (tftp, sftp, http, cco)")));
             case TFTP_SERVER, SFTP_SERVER -> b.server = ImageServer.parse(arg);
             case TFTP_PATH, SFTP_PATH -> b.imagePath(arg);
             case SFTP_USERNAME -> b.username(arg);
@@ -342,15 +343,6 @@ public final class ImageDownloadProfile {
     private static String firstWord(String line) {
         int sp = line.indexOf(' ');
         return sp < 0 ? line : line.substring(0, sp);
-    }
-
-    private static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            out.append(Character.isISOControl(c) ? '?' : c);
-        }
-        return out.toString();
     }
 
     /** The commands of the profile block; {@code mode} is the mode a command belongs to. */

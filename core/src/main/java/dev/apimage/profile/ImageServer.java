@@ -1,5 +1,6 @@
 package dev.apimage.profile;
 
+import dev.apimage.transfer.spi.LogText;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;
@@ -31,7 +32,7 @@ public record ImageServer(String host, OptionalInt port) {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(port, "port");
         if (!isHost(host)) {
-            throw new IllegalArgumentException("not a host name or IP address: '" + printable(host) + "'");
+            throw new IllegalArgumentException("not a host name or IP address: '" + LogText.printable(host, 64) + "'");
         }
         if (port.isPresent() && (port.getAsInt() < 1 || port.getAsInt() > 65535)) {
             throw new IllegalArgumentException("port out of range 1..65535: " + port.getAsInt());
@@ -71,7 +72,7 @@ public record ImageServer(String host, OptionalInt port) {
         if (t.startsWith("[")) {
             int close = t.indexOf(']');
             if (close < 0) {
-                throw new IllegalArgumentException("missing ']' in '" + printable(t) + "'");
+                throw new IllegalArgumentException("missing ']' in '" + LogText.printable(t, 64) + "'");
             }
             String host = t.substring(1, close);
             String rest = t.substring(close + 1);
@@ -79,7 +80,7 @@ public record ImageServer(String host, OptionalInt port) {
                 return of(host);
             }
             if (!rest.startsWith(":")) {
-                throw new IllegalArgumentException("expected ':port' after ']' in '" + printable(t) + "'");
+                throw new IllegalArgumentException("expected ':port' after ']' in '" + LogText.printable(t, 64) + "'");
             }
             return of(host, port(rest.substring(1), t));
         }
@@ -92,7 +93,7 @@ public record ImageServer(String host, OptionalInt port) {
 
     private static int port(String s, String whole) {
         if (s.isEmpty() || s.length() > 5 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new IllegalArgumentException("not a port number in '" + printable(whole) + "'");
+            throw new IllegalArgumentException("not a port number in '" + LogText.printable(whole, 64) + "'");
         }
         return Integer.parseInt(s);
     }
@@ -185,14 +186,5 @@ public record ImageServer(String host, OptionalInt port) {
             }
         }
         return doubleColon >= 0 ? count <= 7 : count == 8;
-    }
-
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < s.length() && i < 64; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) ? '?' : c);
-        }
-        return b.toString();
     }
 }

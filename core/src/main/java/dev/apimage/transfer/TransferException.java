@@ -1,5 +1,6 @@
 package dev.apimage.transfer;
 
+import dev.apimage.transfer.spi.LogText;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,7 +30,7 @@ public class TransferException extends IOException {
         super(message(reason, redactedUri, detail), cause);
         this.reason = Objects.requireNonNull(reason, "reason");
         this.redactedUri = Objects.requireNonNull(redactedUri, "redactedUri");
-        this.detail = detail == null || detail.isBlank() ? null : clean(detail);
+        this.detail = detail == null || detail.isBlank() ? null : LogText.printable(detail, 200);
     }
 
     /**
@@ -44,16 +45,7 @@ public class TransferException extends IOException {
 
     private static String message(FailureReason reason, String uri, String detail) {
         String m = "Failed to download file " + uri + ": " + reason.text();
-        return detail == null || detail.isBlank() ? m : m + " (" + clean(detail) + ")";
-    }
-
-    private static String clean(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
-        for (int i = 0; i < s.length() && i < 200; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) ? ' ' : c);
-        }
-        return b.toString();
+        return detail == null || detail.isBlank() ? m : m + " (" + LogText.printable(detail, 200) + ")";
     }
 
     /**

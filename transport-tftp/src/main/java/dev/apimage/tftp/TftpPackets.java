@@ -100,13 +100,7 @@ final class TftpPackets {
         }
         int nul = p.indexOf(start, end, (byte) 0);
         int stop = nul < 0 ? end : nul;
-        String s = p.toString(start, stop - start, StandardCharsets.UTF_8);
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 200));
-        for (int i = 0; i < s.length() && i < 200; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) ? ' ' : c);
-        }
-        return b.toString();
+        return dev.apimage.transfer.spi.LogText.printable(p.toString(start, stop - start, StandardCharsets.UTF_8), 200);
     }
 
     /** A malformed packet; the message names the field and offset. */

@@ -1,5 +1,6 @@
 package dev.apimage.tftp;
 
+import dev.apimage.transfer.spi.LogText;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -273,7 +274,7 @@ public final class TftpServer implements AutoCloseable {
         boolean read = r.opcode() == TftpPackets.RRQ;
         String kind = read ? "RRQ" : "WRQ";
         String from = peer.getAddress().getHostAddress();
-        String shownName = printable(r.filename());
+        String shownName = LogText.printable(r.filename(), 256);
         if (byPeer.containsKey(peer) || endedRecently(peer)) {
             // The client repeated its request before our first answer reached it (RFC 1350 TIDs).
             LOG.debug("{} from {} filename {} repeated; transfer already running", kind, peer, shownName);
@@ -282,7 +283,7 @@ public final class TftpServer implements AutoCloseable {
         LOG.info("{} from {} filename {}", kind, from, shownName);
         if (!r.mode().equals("octet")) {
             String m = r.mode().equals("netascii") ? "netascii mode is not supported; use octet (binary) mode"
-                    : "unknown transfer mode '" + printable(r.mode()) + "'";
+                    : "unknown transfer mode '" + LogText.printable(r.mode(), 64) + "'";
             refuse(requestChannel, peer, r.mode().equals("netascii") ? TftpError.NOT_DEFINED : TftpError.ILLEGAL_OPERATION,
                     m, kind + " from " + from + " filename " + shownName + " refused: " + m);
             return;
@@ -404,15 +405,6 @@ public final class TftpServer implements AutoCloseable {
                     f.channel().writeAndFlush(new DatagramPacket(b, peer))
                             .addListener(w -> f.channel().close());
                 });
-    }
-
-    private static String printable(String s) {
-        StringBuilder b = new StringBuilder(Math.min(s.length(), 256));
-        for (int i = 0; i < s.length() && i < 256; i++) {
-            char c = s.charAt(i);
-            b.append(Character.isISOControl(c) ? '?' : c);
-        }
-        return b.toString();
     }
 
     /** Builds a {@link TftpServer}. */
