@@ -157,7 +157,7 @@ public final class TftpLoopbackBench {
     }
 
     private void latency() throws Exception {
-        long small = Math.min(size, 2_000_000);
+        long small = Math.min(size, Long.getLong("small", 2_000_000));
         Path f = root.resolve("small");
         SampleBundle.writeImage(f, small, false, 9);
         try (TftpServer ours = TftpServer.builder().root(root).port(0).build()) {

@@ -22,6 +22,8 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     final InetSocketAddress peer;
     final String filename;
     final long retransmitNanos;
+    /** The request that started this transfer, to recognise repeats of it. */
+    TftpPackets.Request request;
     Channel channel;
     long lastProgressNanos;
     int retries;

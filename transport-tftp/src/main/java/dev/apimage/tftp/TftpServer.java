@@ -74,10 +74,14 @@ public final class TftpServer implements AutoCloseable {
     /** Transfers by client address: a repeated request from a client being served is not a new transfer. */
     private final java.util.Map<InetSocketAddress, ServerTransfer> byPeer = new ConcurrentHashMap<>();
     /**
-     * When transfers to client addresses ended: a copy of the request that was still queued when
-     * its transfer finished must not start a second transfer to a client that has gone.
+     * The last request of each client address whose transfer ended lately: a copy of that request
+     * still queued when its transfer finished must not start a second transfer to a client that has
+     * gone. A different request from the same address (clients that reuse their port) is served.
      */
-    private final java.util.Map<InetSocketAddress, Long> recentlyEnded = new ConcurrentHashMap<>();
+    private final java.util.Map<InetSocketAddress, Ended> recentlyEnded = new ConcurrentHashMap<>();
+
+    private record Ended(TftpPackets.Request request, long nanos) {
+    }
     private final AtomicLong transfers = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -229,7 +233,7 @@ public final class TftpServer implements AutoCloseable {
     void transferEnded(ServerTransfer t, boolean success, String why) {
         active.remove(t);
         byPeer.remove(t.peer, t);
-        recentlyEnded.put(t.peer, System.nanoTime());
+        recentlyEnded.put(t.peer, new Ended(t.request, System.nanoTime()));
         (success ? completed : failed).incrementAndGet();
         if (success) {
             LOG.debug("{} from {} filename {} complete", t instanceof ServerReadTransfer ? "RRQ" : "WRQ",
@@ -275,7 +279,15 @@ public final class TftpServer implements AutoCloseable {
         String kind = read ? "RRQ" : "WRQ";
         String from = peer.getAddress().getHostAddress();
         String shownName = LogText.printable(r.filename(), 256);
-        if (byPeer.containsKey(peer) || endedRecently(peer)) {
+        ServerTransfer running = byPeer.get(peer);
+        if (running != null && !r.equals(running.request) && running.channel != null) {
+            // A client that reuses its port has moved on: whatever we still send it is stale.
+            ServerTransfer stale = running;
+            stale.channel.eventLoop().execute(() -> stale.end(false, "client sent a new request from the same port"));
+            byPeer.remove(peer, stale);
+            running = null;
+        }
+        if (running != null || endedRecently(peer, r)) {
             // The client repeated its request before our first answer reached it (RFC 1350 TIDs).
             LOG.debug("{} from {} filename {} repeated; transfer already running", kind, peer, shownName);
             return;
@@ -309,6 +321,7 @@ public final class TftpServer implements AutoCloseable {
                 MappedFileSource source = new MappedFileSource(file);
                 Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, source.size());
                 transfer = new ServerReadTransfer(this, peer, shownName, source, n, retransmit(n));
+                transfer.request = r;
             } else {
                 Path file = root.forWriting(r.filename(), allowCreate);
                 Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, -1);
@@ -319,6 +332,7 @@ public final class TftpServer implements AutoCloseable {
                     return;
                 }
                 transfer = new ServerWriteTransfer(this, peer, shownName, file, n, retransmit(n), diskExecutor);
+                transfer.request = r;
             }
         } catch (SecureRoot.Refusal e) {
             refuse(requestChannel, peer, e.error, e.error.name() + (e.error.code() == 1 ? "" : ": " + e.getMessage()),
@@ -332,21 +346,21 @@ public final class TftpServer implements AutoCloseable {
         launch(peer, transfer);
     }
 
-    private boolean endedRecently(InetSocketAddress peer) {
+    private boolean endedRecently(InetSocketAddress peer, TftpPackets.Request request) {
         long now = System.nanoTime();
         long window = 2 * retransmitNanos;
         if (recentlyEnded.size() > 4096) {
-            recentlyEnded.values().removeIf(t -> now - t > window);
+            recentlyEnded.values().removeIf(e -> now - e.nanos() > window);
         }
-        Long ended = recentlyEnded.get(peer);
+        Ended ended = recentlyEnded.get(peer);
         if (ended == null) {
             return false;
         }
-        if (now - ended > window) {
+        if (now - ended.nanos() > window) {
             recentlyEnded.remove(peer, ended);
             return false;
         }
-        return true;
+        return ended.request().equals(request);
     }
 
     private long retransmit(Negotiation n) {

@@ -97,9 +97,40 @@ class TftpServerInteropTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             client.receiveFile("/f", TFTP.BINARY_MODE, out, a.getAddress(), a.getPort());
             assertEquals(-1, java.util.Arrays.mismatch(Files.readAllBytes(src), out.toByteArray()));
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (server.stats().completed() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, server.stats().completed(), "the final ACK ended the transfer: " + server.stats());
         } finally {
             client.close();
         }
+    }
+
+    /** Clients such as boot loaders reuse their port: a new request right after the last is served at once. */
+    @Test
+    void servesAClientThatReusesItsPort() throws Exception {
+        Path root = dir.resolve("root");
+        Path a = TftpFixtures.file(root, "ap1g7", 3000);
+        Path b = TftpFixtures.file(root, "ap1g8", 4000);
+        InetSocketAddress server = start(TftpServer.builder().root(root));
+        TFTPClient client = new TFTPClient();
+        client.open(); // one local port for every transfer below
+        try {
+            client.setSoTimeout(java.time.Duration.ofSeconds(3));
+            ByteArrayOutputStream first = new ByteArrayOutputStream();
+            client.receiveFile("ap1g7", TFTP.BINARY_MODE, first, server.getAddress(), server.getPort());
+            long t0 = System.nanoTime();
+            ByteArrayOutputStream second = new ByteArrayOutputStream();
+            client.receiveFile("ap1g8", TFTP.BINARY_MODE, second, server.getAddress(), server.getPort());
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            assertEquals(-1, java.util.Arrays.mismatch(Files.readAllBytes(a), first.toByteArray()));
+            assertEquals(-1, java.util.Arrays.mismatch(Files.readAllBytes(b), second.toByteArray()));
+            assertTrue(millis < 900, "second request served without waiting for a retransmission: " + millis + " ms");
+        } finally {
+            client.close();
+        }
+        assertEquals(2, server == null ? 0 : this.server.stats().transfers());
     }
 
     @Test
