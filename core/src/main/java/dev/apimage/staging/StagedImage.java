@@ -82,6 +82,12 @@ public final class StagedImage implements BlockSink, AutoCloseable {
         sizeKnown = true;
     }
 
+    /** Blocks are written at their offsets, so any order is fine; digests are then computed at commit. */
+    @Override
+    public boolean acceptsAnyOrder() {
+        return true;
+    }
+
     @Override
     public void write(ByteBuffer block, long offset) throws IOException {
         ensureOpen();

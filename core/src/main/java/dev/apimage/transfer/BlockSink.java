@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * Where a {@link TransferSession} puts the blocks of a file, in order.
+ * Where a {@link TransferSession} puts the blocks of a file: in order, unless the sink says it
+ * {@linkplain #acceptsAnyOrder() accepts any order}, in which case a transport may read several
+ * ranges at once and hand over their blocks interleaved (still one call at a time).
  *
  * <p>The buffer handed to {@link #write(ByteBuffer, long)} is a view of the transport's own
  * buffer (a slice of the received datagram, a region of a read buffer): it is valid only during
@@ -33,5 +35,16 @@ public interface BlockSink {
      * @throws IOException when the sink cannot take a file of that size
      */
     default void expectSize(long size) throws IOException {
+    }
+
+    /**
+     * Whether blocks may arrive in any order (each with its offset, one call at a time), which lets
+     * a transport read parallel ranges. A sink that writes at offsets (a staging file) can; one that
+     * streams onwards (a relay) cannot. Default false.
+     *
+     * @return true when any order is fine
+     */
+    default boolean acceptsAnyOrder() {
+        return false;
     }
 }

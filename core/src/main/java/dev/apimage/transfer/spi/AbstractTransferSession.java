@@ -66,6 +66,7 @@ public abstract class AbstractTransferSession implements TransferSession {
     private final long idleTimeoutNanos;
     private final long progressIntervalNanos;
     private final ImageDigests.Hasher hasher;
+    private boolean anyOrder; // set once blocks were delivered out of order: no streaming digest
 
     private BlockSink sink;
     private volatile long size = -1;
@@ -73,6 +74,7 @@ public abstract class AbstractTransferSession implements TransferSession {
     private volatile long startNanos;
     private volatile long lastActivityNanos;
     private volatile boolean connected;
+    private volatile FailureReason failure;
     private long lastReportNanos;
     private ScheduledFuture<?> watchdog;
 
@@ -250,6 +252,52 @@ public abstract class AbstractTransferSession implements TransferSession {
         }
     }
 
+    /**
+     * Hands a block to the sink at an explicit offset, for transports that read several ranges at
+     * once; only for sinks that {@linkplain BlockSink#acceptsAnyOrder() accept any order}. Calls are
+     * serialised, so the sink sees one block at a time. The result then carries no digests (the
+     * staging store computes them at commit).
+     *
+     * @param block the bytes from position to limit
+     * @param offset where they belong in the file
+     * @throws TransferException when the sink failed or the transfer has already ended
+     */
+    protected final void deliverAt(ByteBuffer block, long offset) throws TransferException {
+        synchronized (this) {
+            if (future.isDone()) {
+                throw ended();
+            }
+            if (!sink.acceptsAnyOrder()) {
+                throw new IllegalStateException("the sink needs blocks in order");
+            }
+            anyOrder = true;
+            int n = block.remaining();
+            try {
+                sink.write(block, offset);
+            } catch (IOException e) {
+                throw failFromSink(e);
+            }
+            bytes += n;
+            long now = System.nanoTime();
+            lastActivityNanos = now;
+            connected = true;
+            if (now - lastReportNanos >= progressIntervalNanos && !listeners.isEmpty()) {
+                lastReportNanos = now;
+                report(now);
+            }
+        }
+    }
+
+    /**
+     * The sink this session writes to (available once started), for transports that must ask it
+     * about {@link BlockSink#acceptsAnyOrder()}.
+     *
+     * @return the sink
+     */
+    protected final BlockSink sink() {
+        return sink;
+    }
+
     private TransferException ended() {
         try {
             future.getNow(null);
@@ -277,7 +325,7 @@ public abstract class AbstractTransferSession implements TransferSession {
     }
 
     /** Completes the transfer: checks the size when known, reports, and completes the future. */
-    protected final void succeed() {
+    protected final synchronized void succeed() {
         if (future.isDone()) {
             return;
         }
@@ -286,7 +334,7 @@ public abstract class AbstractTransferSession implements TransferSession {
             fail(FailureReason.INTEGRITY_MISMATCH, "received " + total + " of " + size + " bytes", null);
             return;
         }
-        Optional<ImageDigests> digests = hasher == null ? Optional.empty() : Optional.of(hasher.finish());
+        Optional<ImageDigests> digests = hasher == null || anyOrder ? Optional.empty() : Optional.of(hasher.finish());
         long now = System.nanoTime();
         TransferResult result = new TransferResult(redactedUri, bytes, Duration.ofNanos(now - startNanos), digests);
         report(now);
@@ -307,9 +355,20 @@ public abstract class AbstractTransferSession implements TransferSession {
             return;
         }
         TransferException e = new TransferException(reason, redactedUri, detail, cause);
+        failure = reason;
         LOG.debug("transfer failed: {}", e.getMessage()); // before completing: waiters see the line
         future.completeExceptionally(e);
         stop();
+    }
+
+    /**
+     * Why the transfer failed, for {@link #onStop()} to decide how much to tear down (a stalled
+     * server's connection, say, but not a connection shared with others on a mere cancel).
+     *
+     * @return the reason, or null while running or after success
+     */
+    protected final FailureReason failureReason() {
+        return failure;
     }
 
     /**

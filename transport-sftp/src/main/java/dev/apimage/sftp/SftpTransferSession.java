@@ -1,0 +1,304 @@
+package dev.apimage.sftp;
+
+import com.jcraft.jsch.ChannelSftp;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.SftpATTRS;
+import com.jcraft.jsch.SftpException;
+import dev.apimage.profile.Secret;
+import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.TransferException;
+import dev.apimage.transfer.TransferOptions;
+import dev.apimage.transfer.spi.AbstractTransferSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One SFTP download on threads of its own: connect (or share) the SSH session, stat the file,
+ * then read it over one channel in order, or over several channels as ranges when the sink accepts
+ * any order. Reads go through one reused buffer per channel; memory stays bounded whatever the
+ * file's size.
+ */
+final class SftpTransferSession extends AbstractTransferSession {
+
+    private static final int BUFFER = 64 * 1024;
+
+    private final String user;
+    private final String host;
+    private final int port;
+    private final String remotePath;
+    private final SshSessions sessions;
+    private final SshSessions.Key key;
+    private final List<ChannelSftp> channels = new CopyOnWriteArrayList<>();
+    private volatile Session session;
+
+    SftpTransferSession(URI uri, String user, TransferOptions options, SshSessions sessions) {
+        super(uri, options);
+        this.user = user;
+        String h = uri.getHost();
+        this.host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+        this.port = uri.getPort() < 0 ? 22 : uri.getPort();
+        this.remotePath = literal(uri.getPath());
+        this.sessions = sessions;
+        // Every credential is part of the key: a session opened with the right password must never
+        // serve a request that brings a wrong one. Secrets compare by content, in constant time.
+        List<Object> credential = Arrays.asList(options.get(TransferOptions.PASSWORD), options.get(SftpOptions.PRIVATE_KEY),
+                options.get(SftpOptions.PASSPHRASE), options.get(TransferOptions.IDENTITY_FILE),
+                options.get(SftpOptions.KNOWN_HOSTS), options.get(SftpOptions.ACCEPT_NEW_HOST_KEY), options.get(SftpOptions.TUNED));
+        this.key = new SshSessions.Key(user, host, port, credential);
+    }
+
+    /** JSch expands {@code *} and {@code ?} in paths; a backslash makes them literal. */
+    static String literal(String path) {
+        StringBuilder b = new StringBuilder(path.length() + 8);
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '*' || c == '?' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c);
+        }
+        return b.toString();
+    }
+
+    @Override
+    protected void doStart() {
+        Thread t = new Thread(this::run, "apimage-sftp");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void run() {
+        boolean broken = false;
+        try {
+            session = sessions.acquire(key, this::connect);
+            if (isEnded()) {
+                return;
+            }
+            markConnected();
+            ChannelSftp first = openChannel();
+            SftpATTRS attrs = first.stat(remotePath);
+            if (attrs.isDir()) {
+                fail(FailureReason.NOT_FOUND, "is a directory", null);
+                return;
+            }
+            long size = attrs.getSize();
+            long start = startOffset();
+            if (start > size) {
+                fail(FailureReason.PROTOCOL_ERROR, "start offset " + start + " is past the end (" + size + " bytes)", null);
+                return;
+            }
+            announceSize(size);
+            long remaining = size - start;
+            int ranges = 1;
+            if (sink().acceptsAnyOrder() && options().get(SftpOptions.TUNED)) {
+                long min = Math.max(1, options().get(SftpOptions.MIN_RANGE_SIZE));
+                ranges = (int) Math.max(1, Math.min(options().get(SftpOptions.PARALLEL_RANGES), remaining / min));
+            }
+            if (ranges == 1) {
+                readRange(first, start, size, true);
+            } else {
+                readRanges(first, start, size, ranges);
+            }
+            if (!isEnded()) {
+                succeed();
+            }
+        } catch (TransferException e) {
+            // the transfer has already failed with the sink's reason
+        } catch (SftpException e) {
+            FailureReason r = SftpErrors.reason(e);
+            broken = r == FailureReason.TIMED_OUT;
+            fail(r, SftpErrors.detail(e), null);
+        } catch (JSchException e) {
+            broken = true;
+            fail(SftpErrors.reason(e), safeMessage(e), null);
+        } catch (IOException e) {
+            broken = true;
+            fail(FailureReason.TIMED_OUT, "connection lost: " + e.getClass().getSimpleName(), null);
+        } catch (RuntimeException e) {
+            broken = true;
+            fail(FailureReason.PROTOCOL_ERROR, e.toString(), null);
+        } finally {
+            closeChannels();
+            Session s = session;
+            if (s != null) {
+                FailureReason r = failureReason();
+                sessions.release(key, s, broken || r == FailureReason.TIMED_OUT);
+            }
+        }
+    }
+
+    /** JSch's messages can carry a host's banner; keep the type and a cleaned first line only. */
+    private static String safeMessage(JSchException e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private Session connect() throws JSchException {
+        JSch jsch = new JSch();
+        Path knownHosts = options().get(SftpOptions.KNOWN_HOSTS);
+        boolean acceptNew = options().get(SftpOptions.ACCEPT_NEW_HOST_KEY);
+        try {
+            if (acceptNew && !Files.exists(knownHosts)) {
+                if (knownHosts.getParent() != null) {
+                    Files.createDirectories(knownHosts.getParent());
+                }
+                Files.createFile(knownHosts);
+            }
+        } catch (IOException e) {
+            throw new JSchException("cannot create known hosts file " + knownHosts + ": " + e.getMessage());
+        }
+        if (Files.exists(knownHosts)) {
+            jsch.setKnownHosts(knownHosts.toString());
+        }
+        Path identity = options().get(TransferOptions.IDENTITY_FILE);
+        Secret key = options().get(SftpOptions.PRIVATE_KEY);
+        Secret passphrase = options().get(SftpOptions.PASSPHRASE);
+        byte[] pass = passphrase == null ? null : passphrase.toUtf8();
+        try {
+            if (identity != null) {
+                byte[] prv = Files.readAllBytes(identity);
+                try {
+                    jsch.addIdentity(identity.getFileName().toString(), prv, null, pass);
+                } finally {
+                    Arrays.fill(prv, (byte) 0);
+                }
+            } else if (key != null) {
+                byte[] prv = key.toUtf8();
+                try {
+                    jsch.addIdentity("in-memory key", prv, null, pass);
+                } finally {
+                    Arrays.fill(prv, (byte) 0);
+                }
+            }
+        } catch (IOException e) {
+            throw new JSchException("cannot read identity file " + identity + ": " + e.getClass().getSimpleName());
+        } finally {
+            if (pass != null) {
+                Arrays.fill(pass, (byte) 0);
+            }
+        }
+        Session s = jsch.getSession(user, host, port);
+        s.setHostKeyRepository(new HostKeyPolicy(jsch.getHostKeyRepository(), acceptNew));
+        s.setConfig("StrictHostKeyChecking", "yes");
+        s.setConfig("PreferredAuthentications", identity != null || key != null ? "publickey,password" : "password,publickey");
+        if (options().get(SftpOptions.TUNED)) {
+            String ciphers = options().get(SftpOptions.CIPHERS);
+            s.setConfig("cipher.s2c", ciphers);
+            s.setConfig("cipher.c2s", ciphers);
+        }
+        Secret password = options().get(TransferOptions.PASSWORD);
+        if (password != null) {
+            s.setPassword(password.toUtf8());
+        }
+        int keepalive = (int) options().get(SftpOptions.KEEPALIVE).toMillis();
+        s.setServerAliveInterval(keepalive);
+        s.setServerAliveCountMax(3);
+        s.connect((int) options().get(TransferOptions.CONNECT_TIMEOUT).toMillis());
+        return s;
+    }
+
+    private ChannelSftp openChannel() throws JSchException {
+        ChannelSftp ch = (ChannelSftp) session.openChannel("sftp");
+        channels.add(ch);
+        if (options().get(SftpOptions.TUNED)) {
+            ch.setBulkRequests(options().get(SftpOptions.BULK_REQUESTS));
+        }
+        ch.connect((int) options().get(TransferOptions.CONNECT_TIMEOUT).toMillis());
+        return ch;
+    }
+
+    /** Reads [from, to) over one channel; in order through deliver(), else at offsets. */
+    private void readRange(ChannelSftp ch, long from, long to, boolean inOrder) throws SftpException, IOException {
+        if (from >= to) {
+            return;
+        }
+        byte[] buf = new byte[BUFFER];
+        ByteBuffer view = ByteBuffer.wrap(buf);
+        long pos = from;
+        try (InputStream in = ch.get(remotePath, null, from)) {
+            while (pos < to && !isEnded()) {
+                int want = (int) Math.min(buf.length, to - pos);
+                int n = in.read(buf, 0, want);
+                if (n < 0) {
+                    break; // the file shrank: succeed() reports the size mismatch
+                }
+                view.clear().limit(n);
+                if (inOrder) {
+                    deliver(view);
+                } else {
+                    deliverAt(view, pos);
+                }
+                pos += n;
+            }
+        }
+    }
+
+    private void readRanges(ChannelSftp first, long start, long size, int ranges)
+            throws SftpException, IOException, JSchException {
+        long span = (size - start + ranges - 1) / ranges;
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> errors = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < ranges; i++) {
+            long from = start + i * span;
+            long to = Math.min(size, from + span);
+            ChannelSftp ch = i == 0 ? first : openChannel();
+            Thread t = new Thread(() -> {
+                try {
+                    readRange(ch, from, to, false);
+                } catch (Exception e) {
+                    errors.add(e);
+                }
+            }, "apimage-sftp-range-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while reading ranges");
+            }
+        }
+        if (!errors.isEmpty()) {
+            Exception e = errors.get(0);
+            if (e instanceof SftpException se) {
+                throw se;
+            }
+            if (e instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.toString());
+        }
+    }
+
+    private void closeChannels() {
+        for (ChannelSftp ch : channels) {
+            ch.disconnect();
+        }
+        channels.clear();
+    }
+
+    @Override
+    protected void onStop() {
+        // Unblocks reads: on a stall (timed out) the whole session goes, since only the SFTP
+        // subsystem may be frozen while SSH still answers keep-alives; on a cancel only our channels.
+        Session s = session;
+        if (failureReason() == FailureReason.TIMED_OUT && s != null) {
+            s.disconnect();
+        }
+        closeChannels();
+    }
+}
