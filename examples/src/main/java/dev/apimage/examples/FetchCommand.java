@@ -1,5 +1,7 @@
 package dev.apimage.examples;
 
+import dev.apimage.profile.Secret;
+import dev.apimage.sftp.SftpOptions;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
@@ -28,7 +30,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code apimage fetch URI -o FILE}: one download through the transport SPI. */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = {"Downloads one image from an image server (tftp://, file://).",
+        description = {"Downloads one image from an image server (tftp://, sftp://, file://).",
                 "Prints size, time, throughput and SHA-256. On failure: one line in the controller's",
                 "wording, exit status 1, and no file at the output path."})
 final class FetchCommand implements Callable<Integer> {
@@ -47,6 +49,23 @@ final class FetchCommand implements Callable<Integer> {
 
     @Option(names = "--timeout", paramLabel = "S", description = "seconds without an answer or progress before giving up (default 30)")
     Integer timeout;
+
+    @Option(names = "--password-env", paramLabel = "VAR",
+            description = "SFTP: read the password from this environment variable (never from the command line)")
+    String passwordEnv;
+
+    @Option(names = "--identity", paramLabel = "KEYFILE", description = "SFTP: private key file")
+    Path identity;
+
+    @Option(names = "--passphrase-env", paramLabel = "VAR", description = "SFTP: read the key's passphrase from this environment variable")
+    String passphraseEnv;
+
+    @Option(names = "--known-hosts", paramLabel = "FILE", description = "SFTP: known_hosts file (default ~/.ssh/known_hosts)")
+    Path knownHosts;
+
+    @Option(names = "--accept-new-host-key", description = "SFTP: trust an unknown host on first use and record its key"
+            + " (a changed key is still refused)")
+    boolean acceptNewHostKey;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -68,6 +87,25 @@ final class FetchCommand implements Callable<Integer> {
             }
             o.set(TransferOptions.CONNECT_TIMEOUT, Duration.ofSeconds(timeout)).set(TransferOptions.IDLE_TIMEOUT, Duration.ofSeconds(timeout));
         }
+        if (passwordEnv != null && identity != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--password-env and --identity exclude each other");
+        }
+        if (passwordEnv != null) {
+            o.set(TransferOptions.PASSWORD, Secret.of(env(passwordEnv, "--password-env")));
+        }
+        if (identity != null) {
+            if (!Files.isReadable(identity)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--identity " + identity + " is not a readable file");
+            }
+            o.set(TransferOptions.IDENTITY_FILE, identity);
+        }
+        if (passphraseEnv != null) {
+            o.set(SftpOptions.PASSPHRASE, Secret.of(env(passphraseEnv, "--passphrase-env")));
+        }
+        if (knownHosts != null) {
+            o.set(SftpOptions.KNOWN_HOSTS, knownHosts);
+        }
+        o.set(SftpOptions.ACCEPT_NEW_HOST_KEY, acceptNewHostKey);
         Path out = output.toAbsolutePath();
         if (Files.isDirectory(out)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-o " + output + " is a directory; name a file");
@@ -118,6 +156,14 @@ final class FetchCommand implements Callable<Integer> {
             stdout.flush();
             return 0;
         }
+    }
+
+    private String env(String name, String option) {
+        String v = System.getenv(name);
+        if (v == null || v.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": environment variable " + name + " is not set");
+        }
+        return v;
     }
 
     private URI parseUri() {

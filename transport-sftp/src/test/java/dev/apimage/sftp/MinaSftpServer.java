@@ -34,11 +34,14 @@ import org.apache.sshd.sftp.server.SftpSubsystemProxy;
  * chroot of the field document), a password user and a public-key user, and a switch that freezes
  * the SFTP subsystem (reads block) while SSH keeps answering.
  */
-final class MinaSftpServer implements AutoCloseable {
+public final class MinaSftpServer implements AutoCloseable {
 
-    static final String USER = "calo";
-    static final String PASSWORD = "Cisco-123!secret";
-    static final String KEY_USER = "emorenoa";
+    /** The password user. */
+    public static final String USER = "calo";
+    /** Its password. */
+    public static final String PASSWORD = "Cisco-123!secret";
+    /** The public-key user. */
+    public static final String KEY_USER = "emorenoa";
 
     final SshServer server;
     final Path root;
@@ -46,7 +49,15 @@ final class MinaSftpServer implements AutoCloseable {
     volatile long freezeAfterBytes = Long.MAX_VALUE;
     final CountDownLatch thaw = new CountDownLatch(1);
 
-    MinaSftpServer(Path root, Path hostKeyFile, String authorizedKey) throws IOException {
+    /**
+     * Starts a server on a free loopback port.
+     *
+     * @param root the virtual root
+     * @param hostKeyFile where the generated host key is kept
+     * @param authorizedKey the public-key user's key (authorized_keys line), or null
+     * @throws IOException when the server cannot start
+     */
+    public MinaSftpServer(Path root, Path hostKeyFile, String authorizedKey) throws IOException {
         this(root, hostKeyFile, authorizedKey, 0);
     }
 
@@ -89,12 +100,22 @@ final class MinaSftpServer implements AutoCloseable {
         }
     }
 
-    int port() {
+    /**
+     * The bound port.
+     *
+     * @return the port
+     */
+    public int port() {
         return ((InetSocketAddress) server.getBoundAddresses().iterator().next()).getPort();
     }
 
-    /** The known_hosts line for this server. */
-    String knownHostsLine() throws IOException {
+    /**
+     * The known_hosts line for this server.
+     *
+     * @return the line
+     * @throws IOException when the host key cannot be read
+     */
+    public String knownHostsLine() throws IOException {
         try {
             KeyPair kp = server.getKeyPairProvider().loadKeys(null).iterator().next();
             return "[127.0.0.1]:" + port() + " " + PublicKeyEntry.toString(kp.getPublic());
