@@ -237,6 +237,11 @@ public abstract class AbstractTransferSession implements TransferSession {
         if (hasher != null) {
             hasher.update(block);
         }
+        write(block, offset, n);
+    }
+
+    /** Writes one block to the sink and accounts for it: bytes, activity, throttled progress. */
+    private void write(ByteBuffer block, long offset, int n) throws TransferException {
         try {
             sink.write(block, offset);
         } catch (IOException e) {
@@ -271,20 +276,7 @@ public abstract class AbstractTransferSession implements TransferSession {
                 throw new IllegalStateException("the sink needs blocks in order");
             }
             anyOrder = true;
-            int n = block.remaining();
-            try {
-                sink.write(block, offset);
-            } catch (IOException e) {
-                throw failFromSink(e);
-            }
-            bytes += n;
-            long now = System.nanoTime();
-            lastActivityNanos = now;
-            connected = true;
-            if (now - lastReportNanos >= progressIntervalNanos && !listeners.isEmpty()) {
-                lastReportNanos = now;
-                report(now);
-            }
+            write(block, offset, block.remaining());
         }
     }
 
