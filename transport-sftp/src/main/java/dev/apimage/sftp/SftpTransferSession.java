@@ -115,12 +115,13 @@ final class SftpTransferSession extends AbstractTransferSession {
         } catch (TransferException e) {
             // the transfer has already failed with the sink's reason
         } catch (SftpException e) {
-            FailureReason r = SftpErrors.reason(e);
+            boolean lost = connectionLost() || e.getCause() instanceof IOException;
+            FailureReason r = lost ? FailureReason.TIMED_OUT : SftpErrors.reason(e);
             broken = r == FailureReason.TIMED_OUT;
-            fail(r, SftpErrors.detail(e), null);
+            fail(r, lost ? "connection lost" : SftpErrors.detail(e), null);
         } catch (JSchException e) {
             broken = true;
-            fail(SftpErrors.reason(e), safeMessage(e), null);
+            fail(connectionLost() ? FailureReason.TIMED_OUT : SftpErrors.reason(e), safeMessage(e), null);
         } catch (IOException e) {
             broken = true;
             fail(FailureReason.TIMED_OUT, "connection lost: " + e.getClass().getSimpleName(), null);
@@ -135,6 +136,12 @@ final class SftpTransferSession extends AbstractTransferSession {
                 sessions.release(key, s, broken || r == FailureReason.TIMED_OUT);
             }
         }
+    }
+
+    /** The server went away under us: whatever JSch reported, the cause is the lost connection. */
+    private boolean connectionLost() {
+        Session s = session;
+        return s != null && !s.isConnected();
     }
 
     /** JSch's messages can carry a host's banner; keep the type and a cleaned first line only. */
