@@ -24,15 +24,11 @@ class BundleCommandTest {
     private final StringWriter out = cli.out;
     private final StringWriter err = cli.err;
 
-    private int run(String... args) {
-        return cli.run(args);
-    }
-
     @Test
     void inspectsAGeneratedSampleBundle() throws IOException {
         Path bundle = dir.resolve("bundle");
-        assertEquals(0, run("sample-bundle", bundle.toString()));
-        assertEquals(0, run("bundle", bundle.toString()), err.toString());
+        assertEquals(0, cli.run("sample-bundle", bundle.toString()));
+        assertEquals(0, cli.run("bundle", bundle.toString()), err.toString());
         String text = out.toString();
         assertTrue(text.contains("AP image version    : 17.9.4.27"), text);
         assertTrue(text.contains("Controller version  : 17.09.04a.0.6"), text);
@@ -44,7 +40,7 @@ class BundleCommandTest {
     @Test
     void inspectsATarBundleAndRemovesWhatItExtracted() throws IOException {
         Path bundle = dir.resolve("bundle");
-        run("sample-bundle", "--scale", "100000", bundle.toString());
+        cli.run("sample-bundle", "--scale", "100000", bundle.toString());
         Path tar = dir.resolve("bundle.tar");
         try (OutputStream o = Files.newOutputStream(tar); TarArchiveOutputStream t = new TarArchiveOutputStream(o)) {
             try (Stream<Path> files = Files.list(bundle)) {
@@ -57,7 +53,7 @@ class BundleCommandTest {
             }
         }
         long tempDirsBefore = countTempBundles();
-        assertEquals(0, run("bundle", tar.toString()), err.toString());
+        assertEquals(0, cli.run("bundle", tar.toString()), err.toString());
         assertTrue(out.toString().contains("ap3g3"), out.toString());
         assertEquals(tempDirsBefore, countTempBundles(), "extraction removed");
     }
@@ -65,29 +61,29 @@ class BundleCommandTest {
     @Test
     void anInvalidBundleExitsWithOneAndSaysWhy() throws IOException {
         Path bundle = dir.resolve("bundle");
-        run("sample-bundle", bundle.toString());
+        cli.run("sample-bundle", bundle.toString());
         Files.delete(bundle.resolve("version.info"));
-        assertEquals(1, run("bundle", bundle.toString()));
+        assertEquals(1, cli.run("bundle", bundle.toString()));
         assertTrue(out.toString().contains("ERROR version.info: missing version.info"), out.toString());
         assertTrue(out.toString().contains("Bundle is INVALID"), out.toString());
     }
 
     @Test
     void badArgumentsGiveOneLineAndExitTwo() {
-        assertEquals(2, run("bundle"));
+        assertEquals(2, cli.run("bundle"));
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
         assertTrue(err.toString().startsWith("apimage bundle: Missing required parameter"), err.toString());
         err.getBuffer().setLength(0);
-        assertEquals(2, run("no-such-command"));
+        assertEquals(2, cli.run("no-such-command"));
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
         err.getBuffer().setLength(0);
-        assertEquals(2, run("sample-bundle", "--scale", "zero", dir.toString()));
+        assertEquals(2, cli.run("sample-bundle", "--scale", "zero", dir.toString()));
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
     }
 
     @Test
     void aMissingBundleIsOneClearLine() {
-        assertEquals(1, run("bundle", dir.resolve("nope").toString()));
+        assertEquals(1, cli.run("bundle", dir.resolve("nope").toString()));
         assertEquals("apimage bundle: no such file or directory: " + dir.resolve("nope"), err.toString().strip());
     }
 
@@ -95,11 +91,11 @@ class BundleCommandTest {
     void everyCommandHasHelp() {
         for (String cmd : new String[] {"bundle", "sample-bundle"}) {
             out.getBuffer().setLength(0);
-            assertEquals(0, run(cmd, "--help"));
+            assertEquals(0, cli.run(cmd, "--help"));
             assertTrue(out.toString().startsWith("Usage: apimage " + cmd), out.toString());
         }
         out.getBuffer().setLength(0);
-        assertEquals(0, run("--help"));
+        assertEquals(0, cli.run("--help"));
         assertTrue(out.toString().contains("bundle"), out.toString());
     }
 

@@ -27,17 +27,13 @@ class TftpCommandsTest {
     private final StringWriter out = cli.out;
     private final StringWriter err = cli.err;
 
-    private int run(String... args) {
-        return cli.run(args);
-    }
-
     @Test
     void fetchPrintsSizeTimeThroughputAndSha256() throws Exception {
         Path root = SampleBundle.write(dir.resolve("bundle"), 100, false);
         try (TftpServer server = TftpServer.builder().root(root).port(0).build()) {
             InetSocketAddress a = server.start();
             Path target = dir.resolve("ap1g8 copy");
-            assertEquals(0, run("fetch", "tftp://127.0.0.1:" + a.getPort() + "/ap1g8", "-o", target.toString(),
+            assertEquals(0, cli.run("fetch", "tftp://127.0.0.1:" + a.getPort() + "/ap1g8", "-o", target.toString(),
                     "--blksize", "8192", "--windowsize", "8"), err.toString());
             String text = out.toString();
             assertTrue(text.contains("Size       : 705,126 bytes"), text);
@@ -54,7 +50,7 @@ class TftpCommandsTest {
             InetSocketAddress a = server.start();
             Path target = dir.resolve("out/ap1g6");
             Files.createDirectories(target.getParent());
-            assertEquals(1, run("fetch", "tftp://127.0.0.1:" + a.getPort() + "/Wrong-Path/ap1g6", "-o", target.toString()));
+            assertEquals(1, cli.run("fetch", "tftp://127.0.0.1:" + a.getPort() + "/Wrong-Path/ap1g6", "-o", target.toString()));
             assertEquals("Failed to download file tftp://127.0.0.1:" + a.getPort() + "/Wrong-Path/ap1g6: No such file or directory",
                     err.toString().strip());
             try (Stream<Path> s = Files.list(target.getParent())) {
@@ -69,7 +65,7 @@ class TftpCommandsTest {
         try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        assertEquals(1, run("fetch", "tftp://127.0.0.1:" + port + "/EWC/17_9_4a/ap1g6", "-o", dir.resolve("x").toString(),
+        assertEquals(1, cli.run("fetch", "tftp://127.0.0.1:" + port + "/EWC/17_9_4a/ap1g6", "-o", dir.resolve("x").toString(),
                 "--timeout", "1"));
         assertTrue(err.toString().startsWith("Failed to download file tftp://127.0.0.1:" + port + "/EWC/17_9_4a/ap1g6: Timed out"),
                 err.toString());
@@ -78,13 +74,13 @@ class TftpCommandsTest {
 
     @Test
     void badFetchArgumentsAreOneLine() {
-        assertEquals(2, run("fetch", "tftp://127.0.0.1/ap1g8"));
+        assertEquals(2, cli.run("fetch", "tftp://127.0.0.1/ap1g8"));
         assertTrue(err.toString().contains("Missing required option: '--output=FILE'"), err.toString());
         err.getBuffer().setLength(0);
-        assertEquals(2, run("fetch", "no uri", "-o", "x"));
+        assertEquals(2, cli.run("fetch", "no uri", "-o", "x"));
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
         err.getBuffer().setLength(0);
-        assertEquals(1, run("fetch", "gopher://127.0.0.1/ap1g8", "-o", dir.resolve("g").toString()));
+        assertEquals(1, cli.run("fetch", "gopher://127.0.0.1/ap1g8", "-o", dir.resolve("g").toString()));
         assertTrue(err.toString().contains("Protocol not supported"), err.toString());
     }
 
@@ -108,9 +104,9 @@ class TftpCommandsTest {
             }
             assertTrue(Files.readString(log).contains("Serving " + root.toAbsolutePath() + " over TFTP on 127.0.0.1:" + port
                     + " (read-only)"), Files.readString(log));
-            assertEquals(1, run("fetch", "tftp://127.0.0.1:" + port + "/EWC/../ap1g7", "-o", dir.resolve("a").toString()),
+            assertEquals(1, cli.run("fetch", "tftp://127.0.0.1:" + port + "/EWC/../ap1g7", "-o", dir.resolve("a").toString()),
                     "hostile name refused");
-            assertEquals(0, run("fetch", "tftp://127.0.0.1:" + port + "/ap1g7", "-o", dir.resolve("b").toString()), err.toString());
+            assertEquals(0, cli.run("fetch", "tftp://127.0.0.1:" + port + "/ap1g7", "-o", dir.resolve("b").toString()), err.toString());
         } finally {
             p.destroy(); // SIGTERM
         }

@@ -73,11 +73,6 @@ public final class SftpTransportProvider implements TransportProvider {
         return sessions;
     }
 
-    /** SSH sessions open now (shared and idle ones), for diagnostics. */
-    synchronized int openSessions() {
-        return sessions == null ? 0 : sessions.open();
-    }
-
     @Override
     public synchronized void close() {
         if (sessions != null) {

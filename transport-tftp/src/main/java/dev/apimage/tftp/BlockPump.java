@@ -81,11 +81,6 @@ final class BlockPump {
         return true;
     }
 
-    /** Blocks queued and not yet consumed. */
-    synchronized int queued() {
-        return (int) (tail - head);
-    }
-
     private void drain() {
         while (true) {
             ByteBuf buf = null;

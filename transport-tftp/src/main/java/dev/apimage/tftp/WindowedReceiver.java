@@ -37,7 +37,6 @@ final class WindowedReceiver {
     private boolean gapAcked;
     private long lastAckNanos;
     private boolean done;
-    private long bytes;
     private boolean deferFinalAck;
 
     WindowedReceiver(int blockSize, int window, long retransmitNanos, AckOut acks, PayloadIn payloads) {
@@ -69,7 +68,6 @@ final class WindowedReceiver {
                 return; // no room downstream: as if lost
             }
             next++;
-            bytes += length;
             gapAcked = false;
             if (last) {
                 done = true;
@@ -122,10 +120,5 @@ final class WindowedReceiver {
     /** Blocks taken so far. */
     long blocks() {
         return next - 1;
-    }
-
-    /** Payload bytes taken so far. */
-    long bytes() {
-        return bytes;
     }
 }

@@ -139,10 +139,6 @@ final class WindowedSender {
         sendWindow();
     }
 
-    long totalBlocks() {
-        return totalBlocks;
-    }
-
     long acknowledgedBytes() {
         return Math.min(size, (base - 1) * blockSize);
     }

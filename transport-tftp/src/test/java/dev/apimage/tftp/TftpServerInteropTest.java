@@ -130,7 +130,7 @@ class TftpServerInteropTest {
         } finally {
             client.close();
         }
-        assertEquals(2, server == null ? 0 : this.server.stats().transfers());
+        assertEquals(2, this.server.stats().transfers(), "two transfers, no duplicate");
     }
 
     @Test
