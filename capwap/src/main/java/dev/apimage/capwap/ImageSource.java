@@ -1,0 +1,55 @@
+package dev.apimage.capwap;
+
+import dev.apimage.cache.ImageCache;
+import dev.apimage.cache.ImageCache.CachedImage;
+import dev.apimage.image.ImageType;
+import dev.apimage.profile.ImageDownloadProfile;
+import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.TransferException;
+import dev.apimage.transfer.spi.LogText;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Where the controller's image streamer gets the image an AP asks for.
+ */
+@FunctionalInterface
+public interface ImageSource {
+
+    /**
+     * The image of a type, as a local file with its size and digests.
+     *
+     * @param imageType the name the AP put into its Image Identifier, for example {@code ap1g8}
+     * @return completes with the image, or exceptionally with a {@link TransferException} whose
+     *     message is the controller's log line ({@code Failed to download file ...: ...})
+     */
+    CompletableFuture<CachedImage> image(String imageType);
+
+    /**
+     * Images from the server an image download profile names, each type fetched once through the
+     * cache (by whichever transport the profile's mode selects) and then shared by every AP.
+     *
+     * @param profile the profile
+     * @param cache the controller's image cache
+     * @return the source
+     */
+    static ImageSource fromProfile(ImageDownloadProfile profile, ImageCache cache) {
+        Objects.requireNonNull(profile, "profile");
+        Objects.requireNonNull(cache, "cache");
+        return imageType -> {
+            ImageType type;
+            try {
+                type = ImageType.of(imageType);
+            } catch (IllegalArgumentException e) {
+                return CompletableFuture.failedFuture(new TransferException(FailureReason.NOT_FOUND,
+                        "image type '" + LogText.printable(imageType, 64) + "'", "not an image type", e));
+            }
+            try {
+                return cache.fetch(type.name(), profile.imageUri(type), null);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(new TransferException(FailureReason.UNSUPPORTED_PROTOCOL,
+                        profile.redactedImageUri(type), e.getMessage(), e));
+            }
+        };
+    }
+}

@@ -1,0 +1,179 @@
+package dev.apimage.capwap;
+
+import dev.apimage.staging.StagingArea;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultEventExecutor;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.EventExecutorGroup;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One simulated AP: a {@link CapwapImageStateMachine} on its own UDP socket, talking to a
+ * controller that speaks RFC 5415 (this SDK's {@link CapwapImageStreamer} or any other).
+ *
+ * <p>The socket's I/O runs on an event loop; the state machine, with its staging writes and the
+ * final fsync, runs on a separate executor, so a slow disk never holds up the network thread.
+ * Datagrams from anyone but the controller are dropped.
+ */
+public final class SimulatedAp implements AutoCloseable {
+
+    private final InetSocketAddress controller;
+    private final Channel channel;
+    private final EventExecutor executor;
+    private final boolean ownExecutor;
+    private final EventLoopGroup ownGroup;
+    private final CapwapImageStateMachine machine;
+
+    private SimulatedAp(ApImageSettings settings, StagingArea staging, InetSocketAddress controller, EventLoopGroup io,
+            EventExecutorGroup workers, CapwapImageStateMachine.Listener listener, Consumer<ChannelPipeline> hook)
+            throws IOException {
+        this.controller = Objects.requireNonNull(controller, "controller");
+        this.ownGroup = io == null ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-ap-io", true),
+                NioIoHandler.newFactory()) : null;
+        this.ownExecutor = workers == null;
+        this.executor = workers == null ? new DefaultEventExecutor(new DefaultThreadFactory("apimage-ap", true)) : workers.next();
+        EventLoopGroup group = io == null ? ownGroup : io;
+        Channel ch;
+        try {
+            ch = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                    .handler(new ChannelInitializer<Channel>() {
+                        @Override
+                        protected void initChannel(Channel c) {
+                            if (hook != null) {
+                                hook.accept(c.pipeline());
+                            }
+                            c.pipeline().addLast(executor, new Inbound());
+                        }
+                    })
+                    .bind(new InetSocketAddress(loopbackLike(controller), 0)).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            shutdown();
+            throw new IOException("cannot open the AP's socket: " + e.getMessage(), e);
+        }
+        this.channel = ch;
+        CapwapImageStateMachine.Port port = new CapwapImageStateMachine.Port() {
+            @Override
+            public ByteBuf buffer() {
+                return channel.alloc().directBuffer(64);
+            }
+
+            @Override
+            public void send(ByteBuf datagram) {
+                channel.writeAndFlush(new DatagramPacket(datagram, controller), channel.voidPromise());
+            }
+
+            @Override
+            public String peer() {
+                return controller.getAddress().getHostAddress() + ":" + controller.getPort();
+            }
+        };
+        this.machine = new CapwapImageStateMachine(settings, staging, port, CapwapTimers.on(executor), listener);
+    }
+
+    private static InetAddress loopbackLike(InetSocketAddress controller) {
+        InetAddress a = controller.getAddress();
+        // Bind where the controller is reachable: the same address family, the wildcard unless it is loopback.
+        if (a != null && a.isLoopbackAddress()) {
+            return a;
+        }
+        return null;
+    }
+
+    /**
+     * Opens the AP's socket and starts its download: version check, PRECHECK, Image Data Request.
+     *
+     * @param settings the AP
+     * @param staging where it stores the image
+     * @param controller the controller's CAPWAP control address
+     * @param io an event loop group for the socket, or null for an own thread
+     * @param workers where the state machine runs, or null for an own thread
+     * @param listener transitions and progress, or null
+     * @return the running AP
+     * @throws IOException when the socket cannot be opened
+     */
+    public static SimulatedAp start(ApImageSettings settings, StagingArea staging, InetSocketAddress controller,
+            EventLoopGroup io, EventExecutorGroup workers, CapwapImageStateMachine.Listener listener) throws IOException {
+        return start(settings, staging, controller, io, workers, listener, null);
+    }
+
+    static SimulatedAp start(ApImageSettings settings, StagingArea staging, InetSocketAddress controller, EventLoopGroup io,
+            EventExecutorGroup workers, CapwapImageStateMachine.Listener listener, Consumer<ChannelPipeline> hook)
+            throws IOException {
+        SimulatedAp ap = new SimulatedAp(settings, staging, controller, io, workers, listener, hook);
+        ap.executor.execute(ap.machine::start);
+        return ap;
+    }
+
+    /**
+     * Completes when the download ends.
+     *
+     * @return the outcome
+     */
+    public CompletableFuture<ApImageOutcome> outcome() {
+        return machine.outcome();
+    }
+
+    /**
+     * The AP's own address.
+     *
+     * @return the bound address
+     */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    /**
+     * The state machine's state (read from another thread: a recent value).
+     *
+     * @return the state
+     */
+    public CapwapImageStateMachine.State state() {
+        return executor.submit(machine::state).syncUninterruptibly().getNow();
+    }
+
+    /** Aborts a download still running, closes the socket, and stops the AP's own threads. */
+    @Override
+    public void close() {
+        if (!executor.isShuttingDown()) {
+            executor.submit(() -> machine.abort("AP shut down")).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        channel.close().syncUninterruptibly();
+        shutdown();
+    }
+
+    private void shutdown() {
+        if (ownExecutor) {
+            executor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        if (ownGroup != null) {
+            ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            if (controller.equals(packet.sender())) {
+                machine.onDatagram(packet.content());
+            }
+        }
+    }
+}

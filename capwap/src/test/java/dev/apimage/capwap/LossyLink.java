@@ -1,0 +1,37 @@
+package dev.apimage.capwap;
+
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DatagramPacket;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Drops outgoing datagrams with a fixed probability from a seeded generator, at most a bounded
+ * number in total, so a lossy run is repeatable and always ends.
+ */
+final class LossyLink extends ChannelDuplexHandler {
+    private final Random random;
+    private final double probability;
+    private final AtomicInteger budget;
+    private final AtomicInteger dropped;
+
+    LossyLink(long seed, double probability, AtomicInteger budget, AtomicInteger dropped) {
+        this.random = new Random(seed);
+        this.probability = probability;
+        this.budget = budget;
+        this.dropped = dropped;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof DatagramPacket p && random.nextDouble() < probability && budget.getAndDecrement() > 0) {
+            dropped.incrementAndGet();
+            p.release();
+            promise.trySuccess();
+            return;
+        }
+        ctx.write(msg, promise);
+    }
+}
