@@ -141,7 +141,13 @@ class CapwapEndToEndTest {
         CapwapImageStreamer controller = streamer(fileSource(cache("cache")), Duration.ofMillis(200), null);
         List<SimulatedAp> aps = fleet(controller, 20, "file", null);
         assertEveryApHoldsItsImage(aps, "file");
+        // The APs finish when they send their last answer; the controller's view follows when it reads it.
         List<ApStreamStatus> status = controller.status();
+        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                status.stream().anyMatch(st -> st.phase() != ApStreamStatus.Phase.COMPLETED) && System.nanoTime() < end;
+                status = controller.status()) {
+            Thread.sleep(20);
+        }
         assertEquals(20, status.size());
         assertTrue(status.stream().allMatch(s -> s.phase() == ApStreamStatus.Phase.COMPLETED && s.percent() == 100), status.toString());
         // 150,000 bytes at 1024 per block: 146 full blocks and a last one of 496.
