@@ -13,7 +13,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
-import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
@@ -30,7 +29,8 @@ import java.util.function.Consumer;
  * controller that speaks RFC 5415 (this SDK's {@link CapwapImageStreamer} or any other).
  *
  * <p>The socket's I/O runs on an event loop; the state machine, with its staging writes and the
- * final fsync, runs on a separate executor, so a slow disk never holds up the network thread.
+ * final fsync, runs on a separate executor when one is given, so a slow disk never holds up the
+ * network thread, or on the socket's loop (one thread hop less per block) when not.
  * Datagrams from anyone but the controller are dropped.
  */
 public final class SimulatedAp implements AutoCloseable {
@@ -38,7 +38,6 @@ public final class SimulatedAp implements AutoCloseable {
     private final InetSocketAddress controller;
     private final Channel channel;
     private final EventExecutor executor;
-    private final boolean ownExecutor;
     private final EventLoopGroup ownGroup;
     private final CapwapImageStateMachine machine;
 
@@ -48,19 +47,25 @@ public final class SimulatedAp implements AutoCloseable {
         this.controller = Objects.requireNonNull(controller, "controller");
         this.ownGroup = io == null ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-ap-io", true),
                 NioIoHandler.newFactory()) : null;
-        this.ownExecutor = workers == null;
-        this.executor = workers == null ? new DefaultEventExecutor(new DefaultThreadFactory("apimage-ap", true)) : workers.next();
         EventLoopGroup group = io == null ? ownGroup : io;
+        // Without workers the state machine shares the socket's event loop: one thread hop less per
+        // block; its staging writes then run on that loop, which serves only simulated APs.
+        EventExecutor chosen = workers == null ? group.next() : workers.next();
+        this.executor = chosen;
         Channel ch;
         try {
-            ch = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+            ch = new Bootstrap().group(workers == null ? (EventLoopGroup) chosen : group).channel(NioDatagramChannel.class)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel c) {
                             if (hook != null) {
                                 hook.accept(c.pipeline());
                             }
-                            c.pipeline().addLast(executor, new Inbound());
+                            if (executor == c.eventLoop()) {
+                                c.pipeline().addLast(new Inbound());
+                            } else {
+                                c.pipeline().addLast(executor, new Inbound());
+                            }
                         }
                     })
                     .bind(new InetSocketAddress(loopbackLike(controller), 0)).syncUninterruptibly().channel();
@@ -104,7 +109,8 @@ public final class SimulatedAp implements AutoCloseable {
      * @param staging where it stores the image
      * @param controller the controller's CAPWAP control address
      * @param io an event loop group for the socket, or null for an own thread
-     * @param workers where the state machine runs, or null for an own thread
+     * @param workers where the state machine runs (staging writes included), or null for the
+     *     socket's event loop
      * @param listener transitions and progress, or null
      * @return the running AP
      * @throws IOException when the socket cannot be opened
@@ -160,9 +166,6 @@ public final class SimulatedAp implements AutoCloseable {
     }
 
     private void shutdown() {
-        if (ownExecutor) {
-            executor.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }

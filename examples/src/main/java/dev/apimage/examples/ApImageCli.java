@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         description = "AP image download for non-homogeneous Embedded Wireless Controller networks.",
         commandListHeading = "%nCommands:%n",
         subcommands = {BundleCommand.class, SampleBundleCommand.class, TftpServerCommand.class, FetchCommand.class,
+            ControllerCommand.class, ApCommand.class,
             CommandLine.HelpCommand.class})
 public final class ApImageCli implements Runnable {
 
@@ -27,7 +28,7 @@ public final class ApImageCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (bundle, sample-bundle, tftp-server, fetch)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (bundle, sample-bundle, tftp-server, fetch, controller, ap)");
     }
 
     /**

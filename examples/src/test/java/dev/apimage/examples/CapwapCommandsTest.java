@@ -1,0 +1,106 @@
+package dev.apimage.examples;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apimage.image.SampleBundle;
+import dev.apimage.profile.DownloadMode;
+import dev.apimage.profile.ImageDownloadProfile;
+import dev.apimage.profile.ImageServer;
+import dev.apimage.tftp.TftpServer;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code apimage controller} as a process serving images from a TFTP server named by a profile
+ * file, and {@code apimage ap} against it.
+ */
+class CapwapCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void apDownloadsItsImageFromTheControllerCommandAndBothReportIt() throws Exception {
+        Path bundle = SampleBundle.write(dir.resolve("bundle"), 2000, false);
+        try (TftpServer tftp = TftpServer.builder().root(bundle).address(InetAddress.getLoopbackAddress()).port(0).build()) {
+            InetSocketAddress t = tftp.start();
+            ImageDownloadProfile profile = ImageDownloadProfile.builder().name("lab").mode(DownloadMode.TFTP)
+                    .server(ImageServer.of("127.0.0.1", t.getPort())).imagePath("/").build();
+            Path profileFile = dir.resolve("profile.txt");
+            Files.writeString(profileFile, profile.renderCli());
+            int port;
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            Path log = dir.resolve("controller.log");
+            Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), ApImageCli.class.getName(),
+                    "controller", "--profile", profileFile.toString(), "--capwap-port", Integer.toString(port))
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            CliRun ap = new CliRun();
+            CliRun small = new CliRun();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!Files.readString(log).contains("Controller listening") && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertTrue(Files.readString(log).contains("Controller listening for CAPWAP on 127.0.0.1:" + port), Files.readString(log));
+                Path staging = dir.resolve("ap-staging");
+                assertEquals(0, ap.run("ap", "--controller", "127.0.0.1:" + port, "--image-type", "ap1g8", "--version", "17.3.3.26",
+                        "--controller-version", "17.9.4.27", "--staging", staging.toString()), ap.err.toString());
+                assertTrue(ap.out.toString().contains("AP0001: image ap1g8 stored and verified"), ap.out.toString());
+                try (Stream<Path> files = Files.list(staging)) {
+                    assertEquals(List.of("ap1g8"), files.map(f -> f.getFileName().toString()).toList());
+                }
+                assertArrayEquals(Files.readAllBytes(bundle.resolve("ap1g8")), Files.readAllBytes(staging.resolve("ap1g8")));
+
+                Path tiny = dir.resolve("tiny");
+                assertEquals(1, small.run("ap", "--controller", "127.0.0.1:" + port, "--image-type", "ap1g8", "--version", "17.3.3.26",
+                        "--staging", tiny.toString(), "--space", "1000", "--name", "AP0002"));
+                assertTrue(small.err.toString().contains("AP0002: download failed: PRECHECK failed: not enough space, available 1000"),
+                        small.err.toString());
+                try (Stream<Path> files = Files.list(tiny)) {
+                    assertEquals(0, files.count(), "nothing left after a failed precheck");
+                }
+            } finally {
+                p.destroy();
+            }
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            String text = Files.readString(log);
+            assertEquals(0, p.exitValue(), text);
+            assertTrue(text.contains("ap1g8    COMPLETED 100%"), text);
+            assertTrue(text.contains("Image Data Request from 127.0.0.1:"), text);
+            assertEquals(1, tftp.stats().completed(), "fetched once for both APs");
+        }
+    }
+
+    @Test
+    void badArgumentsGetOneLineAndStatusTwo() {
+        CliRun cli = new CliRun();
+        assertEquals(2, cli.run("ap", "--controller", "nowhere", "--image-type", "ap1g8", "--version", "1.2", "--staging", dir.toString()));
+        assertTrue(cli.err.toString().contains("--controller must be HOST:PORT"), cli.err.toString());
+        CliRun c2 = new CliRun();
+        assertEquals(2, c2.run("controller", "--profile", dir.resolve("missing").toString()));
+        assertTrue(c2.err.toString().contains("cannot read --profile"), c2.err.toString());
+    }
+
+    @Test
+    void blocksBeyondRfc5415NeedTheExplicitOption() throws Exception {
+        Path profileFile = dir.resolve("p.txt");
+        Files.writeString(profileFile, ImageDownloadProfile.builder().name("lab").mode(DownloadMode.TFTP)
+                .server(ImageServer.of("127.0.0.1")).imagePath("/").build().renderCli());
+        CliRun cli = new CliRun();
+        assertEquals(2, cli.run("controller", "--profile", profileFile.toString(), "--capwap-port", "0", "--block-size", "1377"));
+        assertTrue(cli.err.toString().contains("RFC 5415 allows at most 1024 data bytes"), cli.err.toString());
+    }
+}
