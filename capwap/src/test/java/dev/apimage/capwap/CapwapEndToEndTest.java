@@ -158,6 +158,21 @@ class CapwapEndToEndTest {
     }
 
     @Test
+    void theFieldsNonRfcBlockSizeWorksWhenAskedForExplicitly() throws Exception {
+        CapturedLogs.clear();
+        CapwapImageStreamer controller = CapwapImageStreamer.builder().address(new InetSocketAddress("127.0.0.1", 0))
+                .images(fileSource(cache("cache"))).blockSize(1377).allowNonRfcBlockSize(true).start();
+        closing.add(controller);
+        List<SimulatedAp> aps = fleet(controller, 4, "wide", null);
+        assertEveryApHoldsItsImage(aps, "wide");
+        // 150,000 bytes in 1,377-byte blocks: 108 full blocks and a last one of 1,284.
+        assertTrue(CapturedLogs.lines().stream().anyMatch(l -> l.contains("150000 bytes, 109 msgs, 1284 last")));
+        assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> CapwapImageStreamer.builder().images(fileSource(cache("c2"))).blockSize(1377).start())
+                .getMessage().contains("RFC 5415 allows at most 1024 data bytes"));
+    }
+
+    @Test
     void imagesFetchedOverTftpOnceForAllApsOfAType() throws Exception {
         TftpServer tftp = TftpServer.builder().root(dir.resolve("bundle")).address(java.net.InetAddress.getLoopbackAddress())
                 .port(0).build();
