@@ -161,6 +161,7 @@ public final class NetworkUpgrade implements AutoCloseable {
     private final Listener listener;
     private final Activation activation;
     private final boolean armed;
+    private final java.util.function.Function<ImageType, java.net.URI> locator;
     private final ScheduledExecutorService exec;
     private final List<Task> tasks = new ArrayList<>();
     private final Map<ImageType, TypeState> types = new LinkedHashMap<>();
@@ -173,14 +174,14 @@ public final class NetworkUpgrade implements AutoCloseable {
     private int active;
     private int startedThisBatch;
 
-    private NetworkUpgrade(UpgradePlan plan, ImageCache cache, PredownloadDriver driver, UpgradeSettings settings, Listener listener,
-            Activation activation, boolean armed) {
-        this.plan = plan;
-        this.cache = Objects.requireNonNull(cache, "cache");
-        this.driver = Objects.requireNonNull(driver, "driver");
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.listener = listener == null ? line -> { } : listener;
-        this.activation = activation == null ? new Activation() { } : activation;
+    private NetworkUpgrade(Builder b, boolean armed) {
+        this.plan = b.plan;
+        this.cache = Objects.requireNonNull(b.cache, "cache");
+        this.driver = Objects.requireNonNull(b.driver, "driver");
+        this.settings = b.settings;
+        this.listener = b.listener;
+        this.activation = b.activation;
+        this.locator = b.locator;
         this.armed = armed;
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "apimage-upgrade");
@@ -190,53 +191,135 @@ public final class NetworkUpgrade implements AutoCloseable {
     }
 
     /**
-     * "Save &amp; Download": starts predownload on every AP of the plan now.
+     * Starts configuring an upgrade of a plan.
      *
      * @param plan the plan
-     * @param cache where images are fetched to, once per type
-     * @param driver sends an image to an AP
-     * @param settings limits, retries, clock
-     * @param listener the controller's log lines, or null
-     * @param activation the activate and reload callbacks, or null
-     * @return the running upgrade
-     * @throws UpgradeRefusedException when the profile's mode fetches from no image server (desktop
-     *     HTTP, CCO): the SDK does not download from an operator's browser or from the internet
+     * @return a builder
      */
-    public static NetworkUpgrade saveAndDownload(UpgradePlan plan, ImageCache cache, PredownloadDriver driver, UpgradeSettings settings,
-            Listener listener, Activation activation) throws UpgradeRefusedException {
-        checkMode(plan);
-        NetworkUpgrade u = new NetworkUpgrade(plan, cache, driver, settings, listener, activation, false);
-        u.exec.execute(u::begin);
-        return u;
+    public static Builder builder(UpgradePlan plan) {
+        return new Builder(plan);
     }
 
-    /**
-     * "Save": arms the profile. APs of the plan keep their images; an AP that joins later
-     * ({@link #apJoined(JoinedAp, ApModelCatalog)}) downloads its image at join.
-     *
-     * @param plan the plan (its APs are listed, not downloaded to)
-     * @param cache where images are fetched to
-     * @param driver sends an image to an AP
-     * @param settings limits, retries, clock
-     * @param listener the controller's log lines, or null
-     * @return the armed upgrade; close it to disarm
-     * @throws UpgradeRefusedException when the profile's mode fetches from no image server
-     */
-    public static NetworkUpgrade save(UpgradePlan plan, ImageCache cache, PredownloadDriver driver, UpgradeSettings settings,
-            Listener listener) throws UpgradeRefusedException {
-        checkMode(plan);
-        NetworkUpgrade u = new NetworkUpgrade(plan, cache, driver, settings, listener, null, true);
-        u.exec.execute(() -> {
-            for (PlannedAp p : plan.aps()) {
-                Task t = u.new Task(p, false);
-                if (t.status == PredownloadStatus.INITIATED) {
-                    t.status = PredownloadStatus.NONE; // armed only: nothing moves for APs already joined
+    /** Configures a {@link NetworkUpgrade}; {@link #cache} and {@link #driver} are required. */
+    public static final class Builder {
+        private final UpgradePlan plan;
+        private ImageCache cache;
+        private PredownloadDriver driver;
+        private UpgradeSettings settings = UpgradeSettings.defaults();
+        private Listener listener = line -> { };
+        private Activation activation = new Activation() { };
+        private java.util.function.Function<ImageType, java.net.URI> locator;
+
+        private Builder(UpgradePlan plan) {
+            this.plan = Objects.requireNonNull(plan, "plan");
+            this.locator = plan.profile()::imageUri;
+        }
+
+        /**
+         * Where images are fetched to, once per type.
+         *
+         * @param cache the cache
+         * @return this builder
+         */
+        public Builder cache(ImageCache cache) {
+            this.cache = cache;
+            return this;
+        }
+
+        /**
+         * What sends an image to an AP.
+         *
+         * @param driver the driver
+         * @return this builder
+         */
+        public Builder driver(PredownloadDriver driver) {
+            this.driver = driver;
+            return this;
+        }
+
+        /**
+         * Limits, retries and clock; default {@link UpgradeSettings#defaults()}.
+         *
+         * @param settings the settings
+         * @return this builder
+         */
+        public Builder settings(UpgradeSettings settings) {
+            this.settings = Objects.requireNonNull(settings, "settings");
+            return this;
+        }
+
+        /**
+         * Receives the controller's log lines.
+         *
+         * @param listener the listener
+         * @return this builder
+         */
+        public Builder listener(Listener listener) {
+            this.listener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        /**
+         * The activate and reload callbacks.
+         *
+         * @param activation the callbacks
+         * @return this builder
+         */
+        public Builder activation(Activation activation) {
+            this.activation = Objects.requireNonNull(activation, "activation");
+            return this;
+        }
+
+        /**
+         * Where an image type is fetched from; default the profile's image URI
+         * ({@code <mode>://[user@]server<path>/<type>}). A lab may point it elsewhere, a
+         * {@code file:} mirror say.
+         *
+         * @param locator image type to URI
+         * @return this builder
+         */
+        public Builder imageLocator(java.util.function.Function<ImageType, java.net.URI> locator) {
+            this.locator = Objects.requireNonNull(locator, "locator");
+            return this;
+        }
+
+        /**
+         * "Save &amp; Download": starts predownload on every AP of the plan now.
+         *
+         * @return the running upgrade
+         * @throws UpgradeRefusedException when the profile's mode fetches from no image server
+         *     (desktop HTTP, CCO): the SDK does not download from an operator's browser or from
+         *     the internet
+         */
+        public NetworkUpgrade saveAndDownload() throws UpgradeRefusedException {
+            checkMode(plan);
+            NetworkUpgrade u = new NetworkUpgrade(this, false);
+            u.exec.execute(u::begin);
+            return u;
+        }
+
+        /**
+         * "Save": arms the profile. APs of the plan keep their images; an AP that joins later
+         * ({@link NetworkUpgrade#apJoined(JoinedAp, ApModelCatalog)}) downloads its image at join.
+         *
+         * @return the armed upgrade; close it to disarm
+         * @throws UpgradeRefusedException when the profile's mode fetches from no image server
+         */
+        public NetworkUpgrade save() throws UpgradeRefusedException {
+            checkMode(plan);
+            NetworkUpgrade u = new NetworkUpgrade(this, true);
+            u.exec.execute(() -> {
+                for (PlannedAp p : plan.aps()) {
+                    Task t = u.new Task(p, false);
+                    if (t.status == PredownloadStatus.INITIATED) {
+                        t.status = PredownloadStatus.NONE; // armed only: nothing moves for APs already joined
+                    }
+                    u.tasks.add(t);
                 }
-                u.tasks.add(t);
-            }
-            u.ticker = u.exec.scheduleAtFixedRate(u::tick, 0, settings.batchInterval().toNanos(), TimeUnit.NANOSECONDS);
-        });
-        return u;
+                u.ticker = u.exec.scheduleAtFixedRate(u::tick, 0, settings.batchInterval().toNanos(), TimeUnit.NANOSECONDS);
+            });
+            return u;
+        }
     }
 
     private static void checkMode(UpgradePlan plan) throws UpgradeRefusedException {
@@ -320,11 +403,11 @@ public final class NetworkUpgrade implements AutoCloseable {
             return;
         }
         s.fetching = true;
-        String uri = plan.profile().redactedImageUri(s.type);
+        String uri = uri(s.type);
         event("%INSTALL-5-INSTALL_START_INFO: Started install add " + uri);
         CompletableFuture<CachedImage> f;
         try {
-            f = cache.fetch(s.type.name(), plan.profile().imageUri(s.type), null);
+            f = cache.fetch(s.type.name(), locator.apply(s.type), null);
         } catch (RuntimeException e) {
             f = CompletableFuture.failedFuture(e);
         }
@@ -333,7 +416,7 @@ public final class NetworkUpgrade implements AutoCloseable {
 
     private void fetched(TypeState s, CachedImage image, Throwable error) {
         s.fetching = false;
-        String uri = plan.profile().redactedImageUri(s.type);
+        String uri = uri(s.type);
         List<Task> waiting = new ArrayList<>(s.waiting);
         s.waiting.clear();
         if (error != null) {
@@ -354,6 +437,14 @@ public final class NetworkUpgrade implements AutoCloseable {
         nextFetches();
         pump();
         settleIfDone();
+    }
+
+    private String uri(ImageType type) {
+        try {
+            return dev.apimage.transfer.UriRedaction.redact(locator.apply(type));
+        } catch (RuntimeException e) {
+            return type.name();
+        }
     }
 
     private static Throwable unwrap(Throwable e) {
