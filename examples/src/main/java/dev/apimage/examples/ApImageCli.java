@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
         description = "AP image download for non-homogeneous Embedded Wireless Controller networks.",
         commandListHeading = "%nCommands:%n",
         subcommands = {BundleCommand.class, SampleBundleCommand.class, TftpServerCommand.class, FetchCommand.class,
-            ControllerCommand.class, ApCommand.class,
+            ControllerCommand.class, ApCommand.class, DemoCommand.class, PreflightCommand.class,
             CommandLine.HelpCommand.class})
 public final class ApImageCli implements Runnable {
 
@@ -28,7 +28,7 @@ public final class ApImageCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (bundle, sample-bundle, tftp-server, fetch, controller, ap)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (demo, bundle, sample-bundle, tftp-server, fetch, controller, ap, preflight)");
     }
 
     /**

@@ -1,0 +1,300 @@
+package dev.apimage.examples;
+
+import dev.apimage.cache.ImageCache;
+import dev.apimage.capwap.SimulatedNetwork;
+import dev.apimage.image.ApModelCatalog;
+import dev.apimage.image.ImageBundle;
+import dev.apimage.image.ImageType;
+import dev.apimage.image.ImageVersion;
+import dev.apimage.image.SampleBundle;
+import dev.apimage.profile.DownloadMode;
+import dev.apimage.profile.ImageDownloadProfile;
+import dev.apimage.profile.ImageServer;
+import dev.apimage.profile.Secret;
+import dev.apimage.sftp.SftpOptions;
+import dev.apimage.staging.StagingArea;
+import dev.apimage.tftp.TftpServer;
+import dev.apimage.transfer.TransferOptions;
+import dev.apimage.upgrade.ApImageRow;
+import dev.apimage.upgrade.JoinedAp;
+import dev.apimage.upgrade.NetworkUpgrade;
+import dev.apimage.upgrade.PlanAction;
+import dev.apimage.upgrade.PlannedAp;
+import dev.apimage.upgrade.PredownloadStatus;
+import dev.apimage.upgrade.ShowApImage;
+import dev.apimage.upgrade.UpgradePlan;
+import dev.apimage.upgrade.UpgradeSettings;
+import dev.apimage.upgrade.UpgradeSnapshot;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code apimage demo}: the field's upgrade of a non-homogeneous network, end to end on loopback.
+ * A bundle, a TFTP and an SFTP image server, the controller's CAPWAP streamer and simulated APs;
+ * Save &amp; Download over TFTP, over SFTP, and once with a wrong image path.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Runs the upgrade of a simulated non-homogeneous network on 127.0.0.1:",
+                "a generated bundle served by an embedded TFTP and an embedded SFTP server, the controller's CAPWAP",
+                "image streamer, and simulated APs of mixed models talking real CAPWAP over UDP.",
+                "Save & Download over TFTP, then over SFTP, then with a wrong image path to show the failure.",
+                "Exit 0 only when every AP that needs the image gets it in the first two runs",
+                "and the wrong path fails for the right reason."})
+final class DemoCommand implements Callable<Integer> {
+
+    /** Models of the simulated network: the field's EWC 9120 with 9105 and 3800 APs, and more. */
+    private static final String[] MODELS = {"C9120AXI-E", "C9105AXI-E", "AIR-AP3802I-E-K9", "C9115AXI-E", "C9130AXI-E",
+        "AIR-AP1852I-E-K9", "C9105AXWI-E", "AIR-AP2802I-E-K9", "C9120AXE-E", "C9124AXI-E", "C9117AXI-E", "XYZ-1000"};
+    private static final DateTimeFormatter SYSLOG = DateTimeFormatter.ofPattern("MMM d HH:mm:ss.SSS", Locale.ROOT);
+
+    @Option(names = "--aps", defaultValue = "12", paramLabel = "N", description = "simulated APs (default ${DEFAULT-VALUE}, mixed models)")
+    int apCount;
+
+    @Option(names = "--capwap-port", defaultValue = "5246", paramLabel = "PORT",
+            description = "the controller's CAPWAP port on 127.0.0.1 (default ${DEFAULT-VALUE}; 0 = any free port)")
+    int capwapPort;
+
+    @Option(names = "--scale", defaultValue = "100", paramLabel = "N",
+            description = "image sizes are the field's divided by N (default ${DEFAULT-VALUE})")
+    long scale;
+
+    @Option(names = "--full-size", description = "the field's full image sizes (70 MB for ap1g8)")
+    boolean fullSize;
+
+    @Option(names = "--verbose", description = "show every component's log lines (the SDK's SLF4J output)")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private PrintWriter out;
+    private final List<String> controllerLog = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (apCount < 1 || apCount > 500) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--aps must be 1..500");
+        }
+        if (scale < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--scale must be at least 1");
+        }
+        if (!verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            // The demo prints the controller's lines itself; the components' own logs only with --verbose.
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
+        }
+        out = spec.commandLine().getOut();
+        Path work = Files.createTempDirectory("apimage-demo");
+        try {
+            return run(work);
+        } finally {
+            try (Stream<Path> s = Files.walk(work)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private int run(Path work) throws Exception {
+        Path root = work.resolve("server");
+        String imagePath = "/EWC/17_9_4a";
+        Path bundleDir = SampleBundle.write(root.resolve(imagePath.substring(1)), fullSize ? 1 : scale, false);
+        ImageBundle bundle = ImageBundle.open(bundleDir);
+        ImageVersion target = bundle.apVersion().orElseThrow();
+        out.printf("Bundle %s (%s) in %s%n", target, fullSize ? "field sizes" : "field sizes / " + scale, imagePath);
+
+        char[] password = randomPassword();
+        List<JoinedAp> aps = network();
+        ApModelCatalog catalog = ApModelCatalog.defaults();
+        boolean ok = true;
+        try (TftpServer tftp = TftpServer.builder().root(root).address(InetAddress.getLoopbackAddress()).port(0).build();
+                EmbeddedSftpServer sftp = new EmbeddedSftpServer(root, work.resolve("sftp-host-key"), "calo", password)) {
+            InetSocketAddress t = tftp.start();
+            Path knownHosts = work.resolve("known_hosts");
+            Files.writeString(knownHosts, sftp.knownHostsLine() + "\n");
+            out.printf("TFTP image server on 127.0.0.1:%d, SFTP image server on 127.0.0.1:%d (host key pinned in a known_hosts file)%n",
+                    t.getPort(), sftp.port());
+
+            ImageDownloadProfile viaTftp = ImageDownloadProfile.builder().name("EWC_TFTP").mode(DownloadMode.TFTP)
+                    .server(ImageServer.of("127.0.0.1", t.getPort())).imagePath(imagePath).build();
+            ImageDownloadProfile viaSftp = ImageDownloadProfile.builder().name("EWC_SFTP").mode(DownloadMode.SFTP)
+                    .server(ImageServer.of("127.0.0.1", sftp.port())).imagePath(imagePath).username("calo")
+                    .password(Secret.of(password)).parallelMode(true).build();
+            ImageDownloadProfile wrongPath = viaTftp.toBuilder().name("EWC_WRONG").imagePath("/Wrong-Path").build();
+
+            UpgradePlan plan = UpgradePlan.of(viaTftp, ImageType.AP1G7, target, aps, catalog);
+            out.printf("Network: EWC 9120 (controller image type %s, version %s) with %d APs, %s%n", plan.controllerImageType(),
+                    target, aps.size(), plan.homogeneous() ? "homogeneous" : "non-homogeneous");
+            for (PlanAction a : PlanAction.values()) {
+                List<PlannedAp> with = plan.withAction(a);
+                if (!with.isEmpty()) {
+                    out.printf("  %-17s %2d: %s%n", a, with.size(), String.join(", ", with.stream().map(p -> p.ap().name()
+                            + p.imageType().map(x -> " (" + x + ")").orElse("")).toList()));
+                }
+            }
+            out.flush();
+
+            UpgradeSnapshot tftpRun = upgrade(work, "1", viaTftp, aps, catalog, target, bundleDir, null);
+            UpgradeSnapshot sftpRun = upgrade(work, "2", viaSftp, aps, catalog, target, bundleDir, knownHosts);
+            UpgradeSnapshot wrongRun = upgrade(work, "3", wrongPath, aps, catalog, target, bundleDir, null);
+
+            out.println();
+            out.println("Controller log:");
+            controllerLog.forEach(out::println);
+            out.println();
+            out.println("show ap image (after Save & Download over SFTP):");
+            out.print(ShowApImage.render(sftpRun, ZoneId.systemDefault()));
+            out.println();
+            out.println("show ap image (after Save & Download with the wrong image path):");
+            out.print(ShowApImage.render(wrongRun, ZoneId.systemDefault()));
+            out.println();
+
+            long expected = plan.aps().stream().filter(p -> p.action() == PlanAction.FROM_IMAGE_SERVER
+                    || p.action() == PlanAction.FROM_CONTROLLER).count();
+            ok &= verdict("TFTP: every AP that needs the image has it as its backup image", tftpRun.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED
+                    && tftpRun.completedPredownloading() == expected);
+            ok &= verdict("SFTP: every AP that needs the image has it as its backup image", sftpRun.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED
+                    && sftpRun.completedPredownloading() == expected);
+            ok &= verdict("Wrong path: every AP failed with 'No such file or directory'", wrongRun.outcome() == UpgradeSnapshot.Outcome.FAILED
+                    && wrongRun.failed() == expected && wrongRun.rows().stream().filter(r -> r.status() == PredownloadStatus.FAILED)
+                            .allMatch(r -> r.failure().orElse("").endsWith(": No such file or directory")));
+        }
+        out.println(ok ? "Demo passed." : "Demo FAILED.");
+        out.flush();
+        return ok ? 0 : ApImageCli.FAILED;
+    }
+
+    private boolean verdict(String what, boolean passed) {
+        out.printf("[%s] %s%n", passed ? "ok" : "FAILED", what);
+        return passed;
+    }
+
+    private UpgradeSnapshot upgrade(Path work, String run, ImageDownloadProfile profile, List<JoinedAp> aps, ApModelCatalog catalog,
+            ImageVersion target, Path bundleDir, Path knownHosts) throws Exception {
+        out.println();
+        out.printf("Save & Download, profile %s (%s://%s%s%s):%n", profile.name(), profile.mode().keyword(),
+                profile.username().map(u -> "*****@").orElse(""), profile.server().orElseThrow(), profile.imagePath().orElseThrow());
+        out.flush();
+        TransferOptions.Builder options = TransferOptions.builder().credentials(profile)
+                .set(TransferOptions.CONNECT_TIMEOUT, Duration.ofSeconds(5)).set(TransferOptions.IDLE_TIMEOUT, Duration.ofSeconds(10));
+        if (knownHosts != null) {
+            options.set(SftpOptions.KNOWN_HOSTS, knownHosts);
+        }
+        UpgradePlan plan = UpgradePlan.of(profile, ImageType.AP1G7, target, aps, catalog);
+        // The field's controller starts 16 APs every 60 s; the demo keeps the batches of 16 but not the wait.
+        UpgradeSettings settings = UpgradeSettings.defaults().withConcurrency(100, 16, Duration.ofMillis(200))
+                .withRetries(1, Duration.ofMillis(500));
+        UpgradeSnapshot end;
+        try (ImageCache cache = new ImageCache(StagingArea.open(work.resolve("controller-cache-" + run)), options.build());
+                SimulatedNetwork network = new SimulatedNetwork(new InetSocketAddress("127.0.0.1", capwapPort),
+                        work.resolve("aps-" + run), target, b -> b.retransmitInterval(Duration.ofMillis(500)));
+                NetworkUpgrade upgrade = NetworkUpgrade.builder(plan).cache(cache).driver(network).settings(settings)
+                        .listener(line -> controllerLog.add("*" + SYSLOG.format(ZonedDateTime.now()) + ": " + line))
+                        .activation(new NetworkUpgrade.Activation() {
+                            @Override
+                            public void activate(UpgradeSnapshot s) {
+                                out.printf("  Activate: %d APs hold %s as their backup image (activation is a callback; nothing reboots)%n",
+                                        s.completedPredownloading(), target);
+                            }
+                        }).saveAndDownload()) {
+            end = follow(upgrade, profile.name());
+            if (end.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED) {
+                verifyImages(end, network, bundleDir);
+            }
+        }
+        out.printf("  %s: %d complete, %d failed, %d not supported, %d up to date; phase %s%n", end.outcome(),
+                end.completedPredownloading(), end.failed(), end.notSupported(),
+                end.rows().stream().filter(r -> r.status() == PredownloadStatus.NONE).count(), end.phase().text());
+        out.flush();
+        return end;
+    }
+
+    /** Live progress: a bar over all APs on a terminal, a line per phase otherwise. */
+    private UpgradeSnapshot follow(NetworkUpgrade upgrade, String name) throws Exception {
+        boolean terminal = System.console() != null;
+        ProgressBar bar = terminal ? new ProgressBarBuilder().setTaskName(name).setStyle(ProgressBarStyle.ASCII).setInitialMax(100)
+                .setUnit("%", 1).build() : null;
+        String lastPhase = "";
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+        try {
+            while (!upgrade.completion().isDone() && System.nanoTime() < deadline) {
+                UpgradeSnapshot s = upgrade.snapshot();
+                List<ApImageRow> needing = s.rows().stream().filter(r -> r.predownloadVersion().isPresent()).toList();
+                long percent = needing.isEmpty() ? 100 : needing.stream().mapToLong(ApImageRow::percent).sum() / needing.size();
+                if (bar != null) {
+                    bar.stepTo(percent);
+                    bar.setExtraMessage(" " + s.phase().text() + ", " + s.completedPredownloading() + " of " + needing.size() + " APs");
+                } else if (!s.phase().text().equals(lastPhase)) {
+                    out.printf("  phase %s%n", s.phase().text());
+                    out.flush();
+                }
+                lastPhase = s.phase().text();
+                Thread.sleep(100);
+            }
+            UpgradeSnapshot end = upgrade.completion().get(1, TimeUnit.MINUTES);
+            if (bar != null) {
+                bar.stepTo(end.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED ? 100 : bar.getCurrent());
+            }
+            return end;
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+    }
+
+    private void verifyImages(UpgradeSnapshot end, SimulatedNetwork network, Path bundleDir) throws IOException {
+        for (ApImageRow r : end.rows()) {
+            if (r.status() == PredownloadStatus.COMPLETE) {
+                String type = r.imageType().orElseThrow().name();
+                if (Files.mismatch(bundleDir.resolve(type), network.stagingOf(r.name()).resolve(type)) != -1) {
+                    throw new IOException("AP " + r.name() + " holds an image that differs from the bundle's " + type);
+                }
+            }
+        }
+    }
+
+    private List<JoinedAp> network() {
+        List<JoinedAp> aps = new ArrayList<>();
+        for (int i = 0; i < apCount; i++) {
+            String model = MODELS[i % MODELS.length];
+            java.util.regex.Matcher number = java.util.regex.Pattern.compile("\\d{4}").matcher(model);
+            String name = String.format("AP-%s-%02d", number.find() ? number.group() : "X", i + 1);
+            // One AP of each dozen already runs the target: it needs nothing.
+            String primary = i % MODELS.length == 10 ? "17.9.4.27" : "17.3.3.26";
+            aps.add(JoinedAp.of(name, model, primary, "8.10.130.0"));
+        }
+        return aps;
+    }
+
+    private static char[] randomPassword() {
+        SecureRandom r = new SecureRandom();
+        char[] c = new char[20];
+        String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        for (int i = 0; i < c.length; i++) {
+            c[i] = alphabet.charAt(r.nextInt(alphabet.length()));
+        }
+        return c;
+    }
+}

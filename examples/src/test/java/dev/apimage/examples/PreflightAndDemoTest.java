@@ -1,0 +1,121 @@
+package dev.apimage.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apimage.image.SampleBundle;
+import dev.apimage.profile.DownloadMode;
+import dev.apimage.profile.ImageDownloadProfile;
+import dev.apimage.profile.ImageServer;
+import dev.apimage.profile.Secret;
+import dev.apimage.tftp.TftpServer;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code apimage preflight} against real TFTP and SFTP servers, and {@code apimage demo} as a test. */
+class PreflightAndDemoTest {
+
+    @TempDir
+    Path dir;
+
+    private Path root;
+
+    @BeforeEach
+    void bundle() throws Exception {
+        root = dir.resolve("server");
+        SampleBundle.write(root.resolve("EWC/17_9_4a"), 1000, false);
+    }
+
+    private Path profile(ImageDownloadProfile p) throws Exception {
+        Path f = dir.resolve(p.name() + ".txt");
+        Files.writeString(f, p.renderCliWithSecrets());
+        return f;
+    }
+
+    private static ImageDownloadProfile tftp(int port, String path) {
+        return ImageDownloadProfile.builder().name("t" + Math.abs(path.hashCode())).mode(DownloadMode.TFTP)
+                .server(ImageServer.of("127.0.0.1", port)).imagePath(path).build();
+    }
+
+    @Test
+    void preflightPassesWhenTheServerHasEverythingAndNamesEachProblemOtherwise() throws Exception {
+        try (TftpServer server = TftpServer.builder().root(root).address(InetAddress.getLoopbackAddress()).port(0).build()) {
+            int port = server.start().getPort();
+            CliRun ok = new CliRun();
+            assertEquals(0, ok.run("preflight", "--profile", profile(tftp(port, "/EWC/17_9_4a")).toString(),
+                    "--models", "C9105AXI-E,C9120AXI-E,AIR-AP3802I-E-K9"), ok.out + "" + ok.err);
+            String text = ok.out.toString();
+            assertTrue(text.contains("version.info") && text.contains("AP image version 17.9.4.27"), text);
+            assertTrue(text.matches("(?s).*image ap1g8\\s+OK\\s+present and readable, 70,512 bytes.*"), text);
+            assertTrue(text.contains("Preflight passed"), text);
+
+            CliRun wrong = new CliRun();
+            assertEquals(1, wrong.run("preflight", "--profile", profile(tftp(port, "/Wrong-Path")).toString(), "--models", "C9105AXI-E"));
+            assertTrue(wrong.out.toString().contains("Failed to download file tftp://127.0.0.1:" + port
+                    + "/Wrong-Path/ap1g8: No such file or directory"), wrong.out.toString());
+
+            Files.delete(root.resolve("EWC/17_9_4a/ap3g3"));
+            CliRun missing = new CliRun();
+            assertEquals(1, missing.run("preflight", "--profile", profile(tftp(port, "/EWC/17_9_4a")).toString(),
+                    "--models", "C9105AXI-E,AIR-AP3802I-E-K9,NOPE-1"));
+            String m = missing.out.toString();
+            assertTrue(m.matches("(?s).*image ap3g3\\s+FAILED\\s+No such file or directory.*"), m);
+            assertTrue(m.matches("(?s).*model NOPE-1\\s+FAILED\\s+Not Supported.*"), m);
+            assertTrue(m.contains("  Failed to download file tftp://127.0.0.1:" + port + "/EWC/17_9_4a/ap3g3: No such file or directory"), m);
+        }
+    }
+
+    @Test
+    void preflightReportsAServerThatDoesNotAnswerAsTimedOut() throws Exception {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        CliRun cli = new CliRun();
+        assertEquals(1, cli.run("preflight", "--profile", profile(tftp(port, "/EWC/17_9_4a")).toString(), "--timeout", "1"));
+        String text = cli.out.toString();
+        assertTrue(text.contains("Failed to download file tftp://127.0.0.1:" + port + "/EWC/17_9_4a/version.info: Timed out"), text);
+        assertTrue(text.contains("Preflight FAILED"), text);
+    }
+
+    @Test
+    void preflightOverSftpVerifiesTheHostKey() throws Exception {
+        char[] password = "lab-Secret-9".toCharArray();
+        try (EmbeddedSftpServer sftp = new EmbeddedSftpServer(root, dir.resolve("hostkey"), "calo", password)) {
+            Path knownHosts = dir.resolve("known_hosts");
+            Files.writeString(knownHosts, sftp.knownHostsLine() + "\n");
+            ImageDownloadProfile p = ImageDownloadProfile.builder().name("s").mode(DownloadMode.SFTP)
+                    .server(ImageServer.of("127.0.0.1", sftp.port())).imagePath("/EWC/17_9_4a").username("calo")
+                    .password(Secret.of(password)).build();
+            CliRun cli = new CliRun();
+            assertEquals(0, cli.run("preflight", "--profile", profile(p).toString(), "--known-hosts", knownHosts.toString(),
+                    "--models", "C9130AXI-E"), cli.out + "" + cli.err);
+            assertTrue(cli.out.toString().matches("(?s).*image ap1g6a\\s+OK.*"), cli.out.toString());
+            assertTrue(!cli.out.toString().contains("lab-Secret-9") && !cli.err.toString().contains("lab-Secret-9"), "no secret in output");
+
+            CliRun unknownHost = new CliRun();
+            assertEquals(1, unknownHost.run("preflight", "--profile", profile(p).toString(), "--known-hosts",
+                    dir.resolve("empty_known_hosts").toString(), "--models", "C9130AXI-E"));
+        }
+    }
+
+    @Test
+    void theDemoRunsAndPasses() {
+        CliRun cli = new CliRun();
+        int status = cli.run("demo", "--capwap-port", "0", "--scale", "1000", "--aps", "12");
+        String out = cli.out.toString();
+        assertEquals(0, status, out + cli.err);
+        assertTrue(out.contains("[ok] TFTP: every AP that needs the image has it as its backup image"), out);
+        assertTrue(out.contains("[ok] SFTP: every AP that needs the image has it as its backup image"), out);
+        assertTrue(out.contains("[ok] Wrong path: every AP failed with 'No such file or directory'"), out);
+        assertTrue(out.contains("Completed predownloading : 10"), out);
+        assertTrue(out.contains("%INSTALL-5-INSTALL_COMPLETED_INFO: Completed install add sftp://*****@127.0.0.1:"), out);
+        assertTrue(out.contains("%INSTALL-3-OPERATION_ERROR_MESSAGE: Failed to install_add package tftp://127.0.0.1:"), out);
+        assertTrue(out.contains("Demo passed."), out);
+    }
+}
