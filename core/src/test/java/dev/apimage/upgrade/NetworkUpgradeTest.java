@@ -224,6 +224,8 @@ class NetworkUpgradeTest {
                 + ", Error: Failed to download file " + uri("/Wrong-Path", "ap1g7") + ": No such file or directory"), events.toString());
         assertEquals(3, events.stream().filter(e -> e.contains("AP Event: AP Image Download Failed")).count());
         assertEquals(0, started.size(), "no AP was sent anything");
+        assertTrue(dev.apimage.testing.CapturedLogs.lines().stream().anyMatch(l -> l.contains("%INSTALL-3-OPERATION_ERROR_MESSAGE: Failed to install_add package")),
+                "the same lines go to SLF4J");
     }
 
     @Test
