@@ -64,11 +64,42 @@ class NetworkUpgradeTest {
         }
     }
 
+    /**
+     * An AP's result that leaves the in-flight count before anyone hears of its end: callbacks run
+     * newest first, so the upgrade's own would start the next AP before a callback of ours counted.
+     */
+    private final class InFlight extends CompletableFuture<Void> {
+        private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+        private void end() {
+            if (ended.compareAndSet(false, true)) {
+                inFlight.decrementAndGet();
+            }
+        }
+
+        @Override
+        public boolean complete(Void value) {
+            end();
+            return super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            end();
+            return super.completeExceptionally(failure);
+        }
+
+        @Override
+        public boolean cancel(boolean interrupt) {
+            end();
+            return super.cancel(interrupt);
+        }
+    }
+
     /** Delivers for real (copies the cached file to the AP's directory) when the test says so. */
     private final PredownloadDriver driver = (ap, image, progress) -> {
-        CompletableFuture<Void> result = new CompletableFuture<>();
+        CompletableFuture<Void> result = new InFlight();
         maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
-        result.whenComplete((ok, e) -> inFlight.decrementAndGet());
         started.add(new Started(ap, image, progress, result));
         return result;
     };
