@@ -20,7 +20,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One SFTP download on threads of its own: connect (or share) the SSH session, stat the file,
@@ -30,6 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 final class SftpTransferSession extends AbstractTransferSession {
 
+    private static final Logger LOG = LoggerFactory.getLogger(SftpTransferSession.class);
     private static final int BUFFER = 64 * 1024;
 
     private final String user;
@@ -39,6 +45,7 @@ final class SftpTransferSession extends AbstractTransferSession {
     private final SshSessions sessions;
     private final SshSessions.Key key;
     private final List<ChannelSftp> channels = new CopyOnWriteArrayList<>();
+    private volatile boolean channelsClosed;
     private volatile Session session;
 
     SftpTransferSession(URI uri, String user, TransferOptions options, SshSessions sessions) {
@@ -79,13 +86,33 @@ final class SftpTransferSession extends AbstractTransferSession {
 
     private void run() {
         boolean broken = false;
+        SshSessions.Lease lease = null;
         try {
-            session = sessions.acquire(key, this::connect);
+            boolean mayUseRanges = sink().acceptsAnyOrder() && options().get(SftpOptions.TUNED);
+            lease = sessions.acquire(key, mayUseRanges ? options().get(SftpOptions.PARALLEL_RANGES) : 1,
+                    options().get(SftpOptions.MAX_CHANNELS_PER_SESSION), this::connect);
+            session = lease.session();
             if (isEnded()) {
                 return;
             }
             markConnected();
-            ChannelSftp first = openChannel();
+            // The range channels open while the first one does: each costs a few round trips.
+            List<CompletableFuture<ChannelSftp>> spares = new ArrayList<>();
+            for (int i = 1; i < lease.channels(); i++) {
+                spares.add(openChannelAsync(i));
+            }
+            List<ChannelSftp> open = new ArrayList<>();
+            try {
+                open.add(openChannel());
+            } catch (JSchException e) {
+                // A server with a low MaxSessions may have given the slot to a spare instead.
+                open.addAll(opened(spares));
+                spares.clear();
+                if (open.isEmpty()) {
+                    throw e;
+                }
+            }
+            ChannelSftp first = open.get(0);
             SftpATTRS attrs = first.stat(remotePath);
             if (attrs.isDir()) {
                 fail(FailureReason.NOT_FOUND, "is a directory", null);
@@ -99,15 +126,16 @@ final class SftpTransferSession extends AbstractTransferSession {
             }
             announceSize(size);
             long remaining = size - start;
+            open.addAll(opened(spares));
             int ranges = 1;
-            if (sink().acceptsAnyOrder() && options().get(SftpOptions.TUNED)) {
+            if (mayUseRanges) {
                 long min = Math.max(1, options().get(SftpOptions.MIN_RANGE_SIZE));
-                ranges = (int) Math.max(1, Math.min(options().get(SftpOptions.PARALLEL_RANGES), remaining / min));
+                ranges = (int) Math.max(1, Math.min(open.size(), remaining / min));
             }
             if (ranges == 1) {
                 readRange(first, start, size, true);
             } else {
-                readRanges(first, start, size, ranges);
+                readRanges(open, start, size, ranges);
             }
             if (!isEnded()) {
                 succeed();
@@ -130,10 +158,8 @@ final class SftpTransferSession extends AbstractTransferSession {
             fail(FailureReason.PROTOCOL_ERROR, e.toString(), null);
         } finally {
             closeChannels();
-            Session s = session;
-            if (s != null) {
-                FailureReason r = failureReason();
-                sessions.release(key, s, broken || r == FailureReason.TIMED_OUT);
+            if (lease != null) {
+                sessions.release(lease, broken || failureReason() == FailureReason.TIMED_OUT);
             }
         }
     }
@@ -153,6 +179,7 @@ final class SftpTransferSession extends AbstractTransferSession {
 
     private Session connect() throws JSchException {
         JSch jsch = new JSch();
+        jsch.setInstanceLogger(JschLog.INSTANCE);
         Path knownHosts = options().get(SftpOptions.KNOWN_HOSTS);
         boolean acceptNew = options().get(SftpOptions.ACCEPT_NEW_HOST_KEY);
         try {
@@ -218,11 +245,42 @@ final class SftpTransferSession extends AbstractTransferSession {
     private ChannelSftp openChannel() throws JSchException {
         ChannelSftp ch = (ChannelSftp) session.openChannel("sftp");
         channels.add(ch);
+        if (channelsClosed) { // the transfer ended while this one was opening
+            ch.disconnect();
+            throw new JSchException("transfer ended");
+        }
         if (options().get(SftpOptions.TUNED)) {
             ch.setBulkRequests(options().get(SftpOptions.BULK_REQUESTS));
         }
         ch.connect((int) options().get(TransferOptions.CONNECT_TIMEOUT).toMillis());
         return ch;
+    }
+
+    private CompletableFuture<ChannelSftp> openChannelAsync(int index) {
+        CompletableFuture<ChannelSftp> f = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                f.complete(openChannel());
+            } catch (JSchException | RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        }, "apimage-sftp-channel-" + index);
+        t.setDaemon(true);
+        t.start();
+        return f;
+    }
+
+    /** The spare channels that opened; one the server refused (its MaxSessions) only costs a range. */
+    private List<ChannelSftp> opened(List<CompletableFuture<ChannelSftp>> spares) {
+        List<ChannelSftp> open = new ArrayList<>();
+        for (CompletableFuture<ChannelSftp> f : spares) {
+            try {
+                open.add(f.join());
+            } catch (CompletionException | CancellationException e) {
+                LOG.debug("sftp channel for a range not opened: {}", e.getCause() == null ? e : e.getCause().getMessage());
+            }
+        }
+        return open;
     }
 
     /** Reads [from, to) over one channel; in order through deliver(), else at offsets. */
@@ -233,7 +291,11 @@ final class SftpTransferSession extends AbstractTransferSession {
         byte[] buf = new byte[BUFFER];
         ByteBuffer view = ByteBuffer.wrap(buf);
         long pos = from;
-        try (InputStream in = ch.get(remotePath, null, from)) {
+        // The stream is never closed: JSch's close() waits for every read still in flight (up to
+        // bulk requests x 32 KiB past the range) and then for the CLOSE reply, two round trips on
+        // the transfer's critical path. Disconnecting the channel frees the server's handle too.
+        InputStream in = ch.get(remotePath, null, from);
+        try {
             while (pos < to && !isEnded()) {
                 int want = (int) Math.min(buf.length, to - pos);
                 int n = in.read(buf, 0, want);
@@ -248,10 +310,12 @@ final class SftpTransferSession extends AbstractTransferSession {
                 }
                 pos += n;
             }
+        } finally {
+            ch.disconnect();
         }
     }
 
-    private void readRanges(ChannelSftp first, long start, long size, int ranges)
+    private void readRanges(List<ChannelSftp> open, long start, long size, int ranges)
             throws SftpException, IOException, JSchException {
         long span = (size - start + ranges - 1) / ranges;
         List<Thread> threads = new ArrayList<>();
@@ -259,7 +323,7 @@ final class SftpTransferSession extends AbstractTransferSession {
         for (int i = 0; i < ranges; i++) {
             long from = start + i * span;
             long to = Math.min(size, from + span);
-            ChannelSftp ch = i == 0 ? first : openChannel();
+            ChannelSftp ch = open.get(i);
             Thread t = new Thread(() -> {
                 try {
                     readRange(ch, from, to, false);
@@ -287,11 +351,15 @@ final class SftpTransferSession extends AbstractTransferSession {
             if (e instanceof IOException io) {
                 throw io;
             }
+            if (e instanceof JSchException je) {
+                throw je;
+            }
             throw new IOException(e.toString());
         }
     }
 
     private void closeChannels() {
+        channelsClosed = true;
         for (ChannelSftp ch : channels) {
             ch.disconnect();
         }

@@ -1,10 +1,11 @@
 package dev.apimage.sftp;
 
-import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * SSH sessions shared by the transfers of one upgrade: one per (user, host, port, credentials),
- * counted while in use and disconnected after sitting idle. Thread-safe.
+ * SSH sessions shared by the transfers of one upgrade: per (user, host, port, credentials), a few
+ * sessions that each carry at most a set number of channels at once (OpenSSH refuses channels past
+ * its {@code MaxSessions}, 10 by default), counted while in use and disconnected after sitting
+ * idle. Thread-safe.
  */
 final class SshSessions implements AutoCloseable {
 
@@ -33,17 +36,39 @@ final class SshSessions implements AutoCloseable {
         Session connect() throws JSchException;
     }
 
+    /** A session and the number of channels this holder may open on it (at least one). */
+    static final class Lease {
+        private final Entry entry;
+        private final int channels;
+
+        private Lease(Entry entry, int channels) {
+            this.entry = entry;
+            this.channels = channels;
+        }
+
+        Session session() {
+            return entry.session;
+        }
+
+        int channels() {
+            return channels;
+        }
+    }
+
     private static final class Entry {
+        final Key key;
         final Session session;
+        int channels;
         int users;
         long idleSince;
 
-        Entry(Session session) {
+        Entry(Key key, Session session) {
+            this.key = key;
             this.session = session;
         }
     }
 
-    private final Map<Key, Entry> sessions = new HashMap<>();
+    private final Map<Key, List<Entry>> sessions = new HashMap<>();
     private final long idleNanos;
     private final ScheduledExecutorService reaper;
 
@@ -58,67 +83,91 @@ final class SshSessions implements AutoCloseable {
         reaper.scheduleAtFixedRate(this::reap, period, period, TimeUnit.MILLISECONDS);
     }
 
-    /** A connected session for the key, shared when one is open. */
-    Session acquire(Key key, Connector connector) throws JSchException {
+    /**
+     * A connected session for the key with room for up to {@code wanted} channels of the
+     * {@code maxChannels} one session may carry: an open one with room when there is one, else a
+     * new one.
+     */
+    Lease acquire(Key key, int wanted, int maxChannels, Connector connector) throws JSchException {
+        int max = Math.max(1, maxChannels);
+        int want = Math.max(1, Math.min(wanted, max));
         synchronized (this) {
-            Entry e = sessions.get(key);
-            if (e != null && e.session.isConnected()) {
-                e.users++;
-                return e.session;
-            }
+            Entry e = roomiest(key, max, 1);
             if (e != null) {
-                sessions.remove(key);
+                return lease(e, want, max);
             }
         }
         Session s = connector.connect(); // outside the lock: connecting takes network time
         synchronized (this) {
-            Entry e = sessions.get(key);
-            if (e != null && e.session.isConnected()) {
-                // Another transfer connected meanwhile: share its session.
-                e.users++;
+            Entry e = roomiest(key, max, want);
+            if (e != null) {
+                // Another transfer connected meanwhile and has room for all we want: share it.
                 s.disconnect();
-                return e.session;
+                return lease(e, want, max);
             }
-            Entry fresh = new Entry(s);
-            fresh.users = 1;
-            sessions.put(key, fresh);
+            Entry fresh = new Entry(key, s);
+            sessions.computeIfAbsent(key, k -> new ArrayList<>()).add(fresh);
             LOG.debug("SSH session to {} opened", key);
-            return s;
+            return lease(fresh, want, max);
         }
     }
 
-    /** Done with a session; {@code broken} disconnects it at once. */
-    synchronized void release(Key key, Session session, boolean broken) {
-        Entry e = sessions.get(key);
-        if (e == null || e.session != session) {
-            if (broken) {
-                session.disconnect();
+    /** The connected session of the key with the most free channels, if at least {@code room}. */
+    private Entry roomiest(Key key, int max, int room) {
+        Entry best = null;
+        for (Entry e : sessions.getOrDefault(key, List.of())) {
+            if (e.session.isConnected() && max - e.channels >= room && (best == null || e.channels < best.channels)) {
+                best = e;
             }
-            return;
         }
+        return best;
+    }
+
+    private static Lease lease(Entry e, int want, int max) {
+        int granted = Math.min(want, max - e.channels);
+        e.channels += granted;
+        e.users++;
+        return new Lease(e, granted);
+    }
+
+    /** Done with a lease; {@code broken} disconnects its session at once. */
+    synchronized void release(Lease lease, boolean broken) {
+        Entry e = lease.entry;
+        e.channels -= lease.channels;
         e.users--;
+        List<Entry> list = sessions.get(e.key);
         if (broken) {
-            sessions.remove(key);
-            session.disconnect();
+            e.session.disconnect();
+            if (list != null) {
+                list.remove(e);
+            }
         } else if (e.users == 0) {
             e.idleSince = System.nanoTime();
+        }
+        if (list != null && list.isEmpty()) {
+            sessions.remove(e.key);
         }
     }
 
     /** Sessions open now, for tests and diagnostics. */
     synchronized int open() {
-        return sessions.size();
+        return sessions.values().stream().mapToInt(List::size).sum();
     }
 
     private synchronized void reap() {
         long now = System.nanoTime();
-        for (Iterator<Map.Entry<Key, Entry>> it = sessions.entrySet().iterator(); it.hasNext();) {
-            Map.Entry<Key, Entry> me = it.next();
-            Entry e = me.getValue();
-            if (!e.session.isConnected() || (e.users == 0 && now - e.idleSince > idleNanos)) {
-                it.remove();
-                e.session.disconnect();
-                LOG.debug("SSH session to {} closed (idle)", me.getKey());
+        for (Iterator<List<Entry>> lists = sessions.values().iterator(); lists.hasNext();) {
+            List<Entry> list = lists.next();
+            for (Iterator<Entry> it = list.iterator(); it.hasNext();) {
+                Entry e = it.next();
+                if (!e.session.isConnected() || (e.users == 0 && now - e.idleSince > idleNanos)) {
+                    it.remove();
+                    e.session.disconnect();
+                    LOG.debug("SSH session to {} closed (idle)", e.key);
+                }
+            }
+            if (list.isEmpty()) {
+                lists.remove();
             }
         }
     }
@@ -126,11 +175,7 @@ final class SshSessions implements AutoCloseable {
     @Override
     public synchronized void close() {
         reaper.shutdownNow();
-        sessions.values().forEach(e -> e.session.disconnect());
+        sessions.values().forEach(list -> list.forEach(e -> e.session.disconnect()));
         sessions.clear();
-    }
-
-    static {
-        JSch.setLogger(new com.jcraft.jsch.Slf4jLogger());
     }
 }

@@ -1,6 +1,7 @@
 package dev.apimage.sftp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -79,6 +80,10 @@ class SftpOpenSshTest {
 
     /** Starts sshd; {@code chroot} serves {@code data} at /Documents inside a chroot, else the real filesystem. */
     private int sshd(Path data, boolean chroot) throws Exception {
+        return sshd(data, chroot, "");
+    }
+
+    private int sshd(Path data, boolean chroot, String extraConfig) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
@@ -87,7 +92,7 @@ class SftpOpenSshTest {
                 "Port " + port, "ListenAddress 127.0.0.1", "HostKey " + tmp.resolve("hostkey"), "PidFile none",
                 "UsePAM no", "PermitRootLogin prohibit-password", "PubkeyAuthentication yes", "PasswordAuthentication no",
                 "KbdInteractiveAuthentication no", "AuthorizedKeysFile " + tmp.resolve("authorized_keys"), "StrictModes no",
-                "ClientAliveInterval 1",
+                "ClientAliveInterval 1", extraConfig,
                 chroot ? "Subsystem sftp internal-sftp" : "Subsystem sftp /usr/lib/openssh/sftp-server",
                 chroot ? "Match User root\n  ChrootDirectory /mnt/home\n  ForceCommand internal-sftp\n  AllowTcpForwarding no\n"
                         + "  X11Forwarding no" : "", "");
@@ -180,6 +185,64 @@ class SftpOpenSshTest {
         try (var left = Files.list(tmp.resolve("ap"))) {
             assertEquals(0, left.count(), "the staging file is removed");
         }
+    }
+
+    @Test
+    void parallelDownloadsStayWithinTheServersMaxSessions() throws Exception {
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data);
+        List<String> types = List.of("ap1g7", "ap1g8", "ap3g3");
+        for (int i = 0; i < types.size(); i++) {
+            SampleBundle.writeImage(data.resolve(types.get(i)), 24_000_000 + i, false, 7 + i);
+        }
+        // OpenSSH refuses channels past MaxSessions (default 10); three 4-range downloads over one
+        // shared session would want 12.
+        int port = sshd(data, false, "MaxSessions 5");
+        StagingArea area = StagingArea.open(tmp.resolve("ap"));
+        TransferOptions o = options().set(SftpOptions.MAX_CHANNELS_PER_SESSION, 5).build();
+        List<TransferSession> sessions = new java.util.ArrayList<>();
+        List<StagedImage> staged = new java.util.ArrayList<>();
+        List<CompletableFuture<TransferResult>> results = new java.util.ArrayList<>();
+        try {
+            for (String type : types) {
+                TransferSession s = Transports.open(URI.create("sftp://root@127.0.0.1:" + port + data.resolve(type)), o);
+                sessions.add(s);
+                StagedImage st = area.begin(type, -1);
+                staged.add(st);
+                results.add(s.start(st));
+            }
+            for (int i = 0; i < types.size(); i++) {
+                TransferResult r = results.get(i).get(60, TimeUnit.SECONDS);
+                staged.get(i).commit(ExpectedImage.ofSize(r.bytes()));
+            }
+        } finally {
+            staged.forEach(StagedImage::close);
+            sessions.forEach(TransferSession::close);
+        }
+        for (String type : types) {
+            assertEquals(-1, Files.mismatch(data.resolve(type), tmp.resolve("ap").resolve(type)), type);
+        }
+        assertFalse(Files.readString(tmp.resolve("sshd-" + port + ".log")).contains("no more sessions"), "sshd refused no channel");
+    }
+
+    @Test
+    void channelsTheServerRefusesOnlyCostRanges() throws Exception {
+        Path data = tmp.resolve("data");
+        Path image = data.resolve("ap1g6a");
+        Files.createDirectories(data);
+        SampleBundle.writeImage(image, 40_000_000, false, 6);
+        // One channel per connection: three of the four channels a range download asks for are refused.
+        int port = sshd(data, false, "MaxSessions 1");
+        StagingArea area = StagingArea.open(tmp.resolve("ap"));
+        for (int run = 0; run < 3; run++) {
+            try (TransferSession s = Transports.open(URI.create("sftp://root@127.0.0.1:" + port + image), options().build());
+                    StagedImage staged = area.begin("ap1g6a", -1)) {
+                TransferResult r = s.start(staged).get(60, TimeUnit.SECONDS);
+                staged.commit(ExpectedImage.ofSize(r.bytes()));
+            }
+            assertEquals(-1, Files.mismatch(image, tmp.resolve("ap/ap1g6a")), "run " + run);
+        }
+        assertTrue(Files.readString(tmp.resolve("sshd-" + port + ".log")).contains("no more sessions"), "sshd refused channels");
     }
 
     private TransferException failure(URI uri, TransferOptions o) throws Exception {

@@ -36,24 +36,33 @@ class SshSessionsTest {
                 return s;
             };
             SshSessions.Key key = new SshSessions.Key(MinaSftpServer.USER, "127.0.0.1", server.port(), List.of("secret"));
-            Session a = sessions.acquire(key, connector);
-            Session b = sessions.acquire(key, connector);
-            assertSame(a, b, "shared");
-            Session other = sessions.acquire(new SshSessions.Key(MinaSftpServer.USER, "127.0.0.1", server.port(),
-                    List.of("other credentials")), connector);
-            assertTrue(other != a, "other credentials, other session");
-            assertEquals(2, sessions.open());
-            sessions.release(key, a, false);
+            SshSessions.Lease a = sessions.acquire(key, 2, 3, connector);
+            assertEquals(2, a.channels());
+            SshSessions.Lease b = sessions.acquire(key, 2, 3, connector);
+            assertSame(a.session(), b.session(), "shared while it has room");
+            assertEquals(1, b.channels(), "only the room left of the session's 3 channels");
+            SshSessions.Lease other = sessions.acquire(new SshSessions.Key(MinaSftpServer.USER, "127.0.0.1", server.port(),
+                    List.of("other credentials")), 1, 3, connector);
+            assertTrue(other.session() != a.session(), "other credentials, other session");
+            SshSessions.Lease c = sessions.acquire(key, 1, 3, connector);
+            assertTrue(c.session() != a.session(), "a full session is not shared: another one is opened");
+            assertEquals(3, sessions.open());
+            sessions.release(c, false);
+            sessions.release(a, false);
+            SshSessions.Lease d = sessions.acquire(key, 4, 3, connector);
+            assertEquals(3, d.channels(), "never more than a session may carry");
+            sessions.release(d, false);
             Thread.sleep(600);
-            assertTrue(a.isConnected(), "still used by the second transfer");
-            sessions.release(key, b, false);
+            assertTrue(b.session().isConnected(), "still used by the second transfer");
+            assertTrue(!c.session().isConnected(), "the other one closed after sitting idle");
+            sessions.release(b, false);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (a.isConnected() && System.nanoTime() < deadline) {
+            while (b.session().isConnected() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertFalse(a.isConnected(), "closed after sitting idle");
+            assertFalse(b.session().isConnected(), "closed after sitting idle");
             assertEquals(1, sessions.open());
-            assertEquals(2, server.sessionsOpened.get());
+            assertEquals(3, server.sessionsOpened.get());
         }
     }
 }
