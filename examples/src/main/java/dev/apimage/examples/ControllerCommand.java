@@ -6,7 +6,6 @@ import dev.apimage.capwap.CapwapImageStreamer;
 import dev.apimage.capwap.ImageSource;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ProfileParseException;
-import dev.apimage.sftp.SftpOptions;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.transfer.TransferOptions;
 import java.io.IOException;
@@ -48,11 +47,8 @@ final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--cache", paramLabel = "DIR", description = "where fetched images are kept (default: a new temporary directory)")
     Path cacheDir;
 
-    @Option(names = "--known-hosts", paramLabel = "FILE", description = "SFTP: known_hosts file (default ~/.ssh/known_hosts)")
-    Path knownHosts;
-
-    @Option(names = "--accept-new-host-key", description = "SFTP: trust an unknown host on first use and record its key")
-    boolean acceptNewHostKey;
+    @CommandLine.Mixin
+    HostKeyOptions hostKeys;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -65,10 +61,7 @@ final class ControllerCommand implements Callable<Integer> {
                     + profile.mode().keyword() + ", which fetches from no image server; the controller streams tftp or sftp images");
         }
         TransferOptions.Builder o = TransferOptions.builder().credentials(profile);
-        if (knownHosts != null) {
-            o.set(SftpOptions.KNOWN_HOSTS, knownHosts);
-        }
-        o.set(SftpOptions.ACCEPT_NEW_HOST_KEY, acceptNewHostKey);
+        hostKeys.applyTo(o);
         Path cache = cacheDir != null ? cacheDir : Files.createTempDirectory("apimage-controller-cache");
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);

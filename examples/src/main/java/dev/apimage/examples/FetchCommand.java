@@ -60,12 +60,8 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--passphrase-env", paramLabel = "VAR", description = "SFTP: read the key's passphrase from this environment variable")
     String passphraseEnv;
 
-    @Option(names = "--known-hosts", paramLabel = "FILE", description = "SFTP: known_hosts file (default ~/.ssh/known_hosts)")
-    Path knownHosts;
-
-    @Option(names = "--accept-new-host-key", description = "SFTP: trust an unknown host on first use and record its key"
-            + " (a changed key is still refused)")
-    boolean acceptNewHostKey;
+    @CommandLine.Mixin
+    HostKeyOptions hostKeys;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -102,10 +98,7 @@ final class FetchCommand implements Callable<Integer> {
         if (passphraseEnv != null) {
             o.set(SftpOptions.PASSPHRASE, Secret.of(env(passphraseEnv, "--passphrase-env")));
         }
-        if (knownHosts != null) {
-            o.set(SftpOptions.KNOWN_HOSTS, knownHosts);
-        }
-        o.set(SftpOptions.ACCEPT_NEW_HOST_KEY, acceptNewHostKey);
+        hostKeys.applyTo(o);
         Path out = output.toAbsolutePath();
         if (Files.isDirectory(out)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "-o " + output + " is a directory; name a file");

@@ -5,7 +5,6 @@ import dev.apimage.image.ImageBundle;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.profile.ImageDownloadProfile;
-import dev.apimage.sftp.SftpOptions;
 import dev.apimage.transfer.BlockSink;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
@@ -62,11 +61,8 @@ final class PreflightCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "10", paramLabel = "S", description = "seconds without an answer before a check fails (default ${DEFAULT-VALUE})")
     long timeout;
 
-    @Option(names = "--known-hosts", paramLabel = "FILE", description = "SFTP: known_hosts file (default ~/.ssh/known_hosts)")
-    Path knownHosts;
-
-    @Option(names = "--accept-new-host-key", description = "SFTP: trust an unknown host on first use and record its key")
-    boolean acceptNewHostKey;
+    @CommandLine.Mixin
+    HostKeyOptions hostKeys;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -100,10 +96,7 @@ final class PreflightCommand implements java.util.concurrent.Callable<Integer> {
         }
         TransferOptions.Builder o = TransferOptions.builder().credentials(profile)
                 .set(TransferOptions.CONNECT_TIMEOUT, Duration.ofSeconds(timeout)).set(TransferOptions.IDLE_TIMEOUT, Duration.ofSeconds(timeout));
-        if (knownHosts != null) {
-            o.set(SftpOptions.KNOWN_HOSTS, knownHosts);
-        }
-        o.set(SftpOptions.ACCEPT_NEW_HOST_KEY, acceptNewHostKey);
+        hostKeys.applyTo(o);
         TransferOptions options = o.build();
 
         URI versionInfo = sibling(profile.imageUri(ImageType.AP1G8), ImageBundle.VERSION_INFO);
