@@ -4,6 +4,7 @@ import dev.apimage.staging.StagingArea;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -21,8 +22,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One simulated AP: a {@link CapwapImageStateMachine} on its own UDP socket, talking to a
@@ -37,7 +42,10 @@ public final class SimulatedAp implements AutoCloseable {
 
     private final InetSocketAddress controller;
     private final Channel channel;
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatedAp.class);
+
     private final EventExecutor executor;
+    private final CompletableFuture<Void> released = new CompletableFuture<>();
     private final EventLoopGroup ownGroup;
     private final CapwapImageStateMachine machine;
 
@@ -58,6 +66,12 @@ public final class SimulatedAp implements AutoCloseable {
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel c) {
+                            c.pipeline().addLast(new ChannelHandlerAdapter() {
+                                @Override
+                                public void handlerRemoved(ChannelHandlerContext ctx) {
+                                    released.complete(null); // the last of the pipeline's teardown
+                                }
+                            });
                             if (hook != null) {
                                 hook.accept(c.pipeline());
                             }
@@ -68,7 +82,9 @@ public final class SimulatedAp implements AutoCloseable {
                             }
                         }
                     })
-                    .bind(new InetSocketAddress(loopbackLike(controller), 0)).syncUninterruptibly().channel();
+                    // Connected to its one controller: the kernel drops datagrams from anyone else,
+                    // and each answer is written as it is, with no envelope allocated per block.
+                    .connect(controller, new InetSocketAddress(loopbackLike(controller), 0)).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
             shutdown();
             throw new IOException("cannot open the AP's socket: " + e.getMessage(), e);
@@ -82,7 +98,7 @@ public final class SimulatedAp implements AutoCloseable {
 
             @Override
             public void send(ByteBuf datagram) {
-                channel.writeAndFlush(new DatagramPacket(datagram, controller), channel.voidPromise());
+                channel.writeAndFlush(datagram, channel.voidPromise());
             }
 
             @Override
@@ -162,6 +178,15 @@ public final class SimulatedAp implements AutoCloseable {
             executor.submit(() -> machine.abort("AP shut down")).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         channel.close().syncUninterruptibly();
+        // Closing hands the pipeline's teardown from the socket's loop to the workers and back:
+        // wait for it, so whoever shuts those groups down next finds nothing still in flight.
+        try {
+            released.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debug("AP socket teardown not finished: {}", e.toString());
+        }
         shutdown();
     }
 
@@ -174,9 +199,14 @@ public final class SimulatedAp implements AutoCloseable {
     private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            if (controller.equals(packet.sender())) {
-                machine.onDatagram(packet.content());
-            }
+            machine.onDatagram(packet.content());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            // A connected socket hears ICMP "port unreachable" while no controller listens: the
+            // state machine's timers retransmit and give up as a real AP does.
+            LOG.debug("AP socket to {}: {}", controller, cause.toString());
         }
     }
 }

@@ -225,4 +225,20 @@ class CapwapEndToEndTest {
                 && l.contains("No such file or directory")), String.join("\n", CapturedLogs.lines()));
         assertEveryApHoldsItsImage(good, "mixed");
     }
+
+    @Test
+    void anApWhoseControllerDoesNotListenRetransmitsThenGivesUpAndLeavesNoFile() throws Exception {
+        int silent;
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            silent = s.getLocalPort(); // closed again: every request gets ICMP "port unreachable"
+        }
+        Path staging = dir.resolve("orphan");
+        SimulatedAp ap = SimulatedAp.start(ap(92, "ap1g8").withTimers(Duration.ofMillis(50), 3, Duration.ofSeconds(20), Duration.ofSeconds(1)),
+                StagingArea.open(staging), new InetSocketAddress("127.0.0.1", silent), io, workers, null);
+        closing.add(ap);
+        ApImageOutcome o = ap.outcome().get(10, TimeUnit.SECONDS);
+        assertEquals(State.ABORTED, o.state());
+        assertEquals("no Image Data Response after 4 requests (MaxRetransmit 3)", o.reason().orElseThrow());
+        assertEquals(List.of(), list(staging), "nothing staged");
+    }
 }

@@ -1,9 +1,11 @@
 package dev.apimage.capwap;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,9 +28,10 @@ final class LossyLink extends ChannelDuplexHandler {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof DatagramPacket p && random.nextDouble() < probability && budget.getAndDecrement() > 0) {
+        boolean datagram = msg instanceof DatagramPacket || msg instanceof ByteBuf; // ByteBuf: a connected socket
+        if (datagram && random.nextDouble() < probability && budget.getAndDecrement() > 0) {
             dropped.incrementAndGet();
-            p.release();
+            ReferenceCountUtil.release(msg);
             promise.trySuccess();
             return;
         }
