@@ -7,8 +7,10 @@ import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.spi.LogText;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where the controller's image streamer gets the image an AP asks for.
@@ -27,7 +29,11 @@ public interface ImageSource {
 
     /**
      * Images from the server an image download profile names, each type fetched once through the
-     * cache (by whichever transport the profile's mode selects) and then shared by every AP.
+     * cache (by whichever transport the profile's mode selects) and then shared by every AP that
+     * asks this source: the source keeps the first image it got of each type, and the cache's hold
+     * on it, for its whole life, so every AP of one streamer run gets the same bytes. A failed
+     * fetch is not kept, so the next request retries. For a changed file on the server, make a new
+     * source (a new upgrade); the cache then tells the changed file from the one it holds.
      *
      * @param profile the profile
      * @param cache the controller's image cache
@@ -36,6 +42,7 @@ public interface ImageSource {
     static ImageSource fromProfile(ImageDownloadProfile profile, ImageCache cache) {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(cache, "cache");
+        Map<ImageType, CompletableFuture<CachedImage>> fetched = new ConcurrentHashMap<>();
         return imageType -> {
             ImageType type;
             try {
@@ -44,12 +51,20 @@ public interface ImageSource {
                 return CompletableFuture.failedFuture(new TransferException(FailureReason.NOT_FOUND,
                         "image type '" + LogText.printable(imageType, 64) + "'", "not an image type", e));
             }
-            try {
-                return cache.fetch(type.name(), profile.imageUri(type), null);
-            } catch (RuntimeException e) {
-                return CompletableFuture.failedFuture(new TransferException(FailureReason.UNSUPPORTED_PROTOCOL,
-                        profile.redactedImageUri(type), e.getMessage(), e));
-            }
+            CompletableFuture<CachedImage> f = fetched.computeIfAbsent(type, t -> {
+                try {
+                    return cache.fetch(t.name(), profile.imageUri(t), null);
+                } catch (RuntimeException e) {
+                    return CompletableFuture.failedFuture(new TransferException(FailureReason.UNSUPPORTED_PROTOCOL,
+                            profile.redactedImageUri(t), e.getMessage(), e));
+                }
+            });
+            f.whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    fetched.remove(type, f);
+                }
+            });
+            return f;
         };
     }
 }

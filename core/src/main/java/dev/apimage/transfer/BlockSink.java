@@ -38,6 +38,19 @@ public interface BlockSink {
     }
 
     /**
+     * Told what the server says about the file (its size, and its modification time where the
+     * protocol gives one) as soon as the transport knows it, before the first block. The default
+     * passes the size on to {@link #expectSize(long)}; a sink that overrides this is not told
+     * {@link #expectSize(long)} separately.
+     *
+     * @param file the server's description of the file
+     * @throws IOException when the sink cannot or will not take that file
+     */
+    default void expectFile(RemoteFile file) throws IOException {
+        expectSize(file.size());
+    }
+
+    /**
      * Whether blocks may arrive in any order (each with its offset, one call at a time), which lets
      * a transport read parallel ranges. A sink that writes at offsets (a staging file) can; one that
      * streams onwards (a relay) cannot. Default false.

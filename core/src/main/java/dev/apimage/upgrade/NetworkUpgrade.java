@@ -429,6 +429,8 @@ public final class NetworkUpgrade implements AutoCloseable {
                     failed(t, reason);
                 }
             }
+        } else if (outcome != UpgradeSnapshot.Outcome.RUNNING) {
+            cache.release(image); // arrived after the upgrade ended
         } else {
             s.image = image;
             event("%INSTALL-5-INSTALL_COMPLETED_INFO: Completed install add " + uri);
@@ -575,7 +577,18 @@ public final class NetworkUpgrade implements AutoCloseable {
             LOG.warn("Upgrade to {} failed: {} AP(s) could not get the image", plan.targetVersion(),
                     tasks.stream().filter(t -> t.status == PredownloadStatus.FAILED).count());
         }
+        releaseImages();
         completion.complete(compute());
+    }
+
+    /** Gives the cache back the images this upgrade held; they may be evicted from now on. */
+    private void releaseImages() {
+        for (TypeState s : types.values()) {
+            if (s.image != null) {
+                cache.release(s.image);
+                s.image = null;
+            }
+        }
     }
 
     private void callback(Runnable r, String what) {
@@ -665,6 +678,7 @@ public final class NetworkUpgrade implements AutoCloseable {
                 }
             }
             LOG.warn("Upgrade to {} cancelled", plan.targetVersion());
+            releaseImages();
             completion.complete(compute());
         });
     }

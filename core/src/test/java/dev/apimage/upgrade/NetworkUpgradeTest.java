@@ -228,7 +228,7 @@ class NetworkUpgradeTest {
                 events.stream().filter(e -> e.startsWith("%INSTALL")).toList(), "sequential: one type after the other");
         assertEquals(3, events.stream().filter(e -> e.contains("AP Event: AP Image Download Success")).count());
         for (String t : new String[] {"ap1g8", "ap3g3", "ap1g7"}) {
-            assertEquals(1, Files.list(dir.resolve("cache")).filter(p -> p.getFileName().toString().equals(t)).count(),
+            assertEquals(1, Files.list(dir.resolve("cache")).filter(p -> p.getFileName().toString().matches(t + "-[0-9a-f]{12}-[0-9a-f]{16}")).count(),
                     "one cached copy of " + t);
         }
     }
@@ -358,6 +358,59 @@ class NetworkUpgradeTest {
         await(() -> upgrade.snapshot().completedDownloading() == 1, "downloaded at join");
         assertEquals(TARGET, row("new-9105").primaryImage(), "a joining AP takes the image as its running image");
         assertFalse(upgrade.completion().isDone(), "an armed upgrade waits for more APs");
+    }
+
+    /** Runs one upgrade of the field network to its end, delivering every AP; returns what each AP got. */
+    private Map<String, byte[]> runToEnd(String path) throws Exception {
+        delivered.clear();
+        upgrade = builder(plan(UpgradePlanTest.fieldNetwork(), path, true), settings()).saveAndDownload();
+        for (int i = 0; i < 3; i++) {
+            deliver(next());
+        }
+        UpgradeSnapshot end = upgrade.completion().get(10, TimeUnit.SECONDS);
+        assertEquals(UpgradeSnapshot.Outcome.SUCCEEDED, end.outcome(), end.toString());
+        upgrade.close();
+        upgrade = null;
+        Map<String, byte[]> got = new java.util.HashMap<>();
+        for (Map.Entry<String, Path> e : delivered.entrySet()) {
+            got.put(e.getKey(), Files.readAllBytes(e.getValue()));
+            Files.delete(e.getValue());
+        }
+        return got;
+    }
+
+    @Test
+    void twoUpgradesOnOneCacheWithDifferentPathsEachGetTheirOwnImages() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("server/EWC/17_12_1"));
+        for (String t : new String[] {"ap1g7", "ap1g8", "ap3g3"}) {
+            Files.write(other.resolve(t), (t + " newer image").repeat(1000).getBytes());
+        }
+        Map<String, byte[]> first = runToEnd("/EWC/17_9_4a");
+        Map<String, byte[]> second = runToEnd("/EWC/17_12_1");
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(server.resolve("ap1g8")), first.get("9105-emorenoa")));
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(other.resolve("ap1g8")), second.get("9105-emorenoa")),
+                "the second upgrade's AP got the second path's image, not the cached first one");
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(other.resolve("ap3g3")), second.get("AP-POD-2-2")));
+        assertTrue(events.contains("%INSTALL-5-INSTALL_COMPLETED_INFO: Completed install add " + uri("/EWC/17_12_1", "ap1g8")));
+    }
+
+    @Test
+    void aFileChangedOnTheServerBetweenTwoUpgradesIsFetchedAgain() throws Exception {
+        Map<String, byte[]> first = runToEnd("/EWC/17_9_4a");
+        byte[] changed = "rebuilt ap1g8 image".repeat(700).getBytes();
+        Files.write(server.resolve("ap1g8"), changed);
+        Map<String, byte[]> second = runToEnd("/EWC/17_9_4a");
+        assertFalse(java.util.Arrays.equals(first.get("9105-emorenoa"), second.get("9105-emorenoa")));
+        assertTrue(java.util.Arrays.equals(changed, second.get("9105-emorenoa")), "the AP got the changed file");
+        // Same size, new content: only the modification time tells them apart.
+        byte[] sameSize = changed.clone();
+        sameSize[0] ^= 1;
+        Files.write(server.resolve("ap1g8"), sameSize);
+        Files.setLastModifiedTime(server.resolve("ap1g8"), java.nio.file.attribute.FileTime.from(NOW));
+        Map<String, byte[]> third = runToEnd("/EWC/17_9_4a");
+        assertTrue(java.util.Arrays.equals(sameSize, third.get("9105-emorenoa")), "a same-size change is not missed");
+        assertTrue(java.util.Arrays.equals(first.get("AP-POD-2-2"), third.get("AP-POD-2-2")), "the unchanged ap3g3 is reused");
+        assertTrue(cache.stats().reused() >= 2, "unchanged files came from the cache: " + cache.stats());
     }
 
     @Test

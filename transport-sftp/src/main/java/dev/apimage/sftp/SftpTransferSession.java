@@ -8,6 +8,7 @@ import com.jcraft.jsch.SftpATTRS;
 import com.jcraft.jsch.SftpException;
 import dev.apimage.profile.Secret;
 import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.RemoteFile;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.spi.AbstractTransferSession;
@@ -17,9 +18,11 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -124,7 +127,9 @@ final class SftpTransferSession extends AbstractTransferSession {
                 fail(FailureReason.PROTOCOL_ERROR, "start offset " + start + " is past the end (" + size + " bytes)", null);
                 return;
             }
-            announceSize(size);
+            // SFTP's mtime has whole seconds; 0 means the server did not say.
+            long mtime = attrs.getMTime() & 0xFFFFFFFFL;
+            announceFile(new RemoteFile(size, mtime == 0 ? Optional.empty() : Optional.of(Instant.ofEpochSecond(mtime))));
             long remaining = size - start;
             open.addAll(opened(spares));
             int ranges = 1;

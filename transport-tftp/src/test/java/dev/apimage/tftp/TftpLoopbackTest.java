@@ -65,6 +65,28 @@ class TftpLoopbackTest {
     }
 
     @Test
+    void theImageCacheNeverServesAStaleImageOfTheSameSizeOverTftp() throws Exception {
+        // TFTP tells the size only: a same-size replacement must be downloaded, not assumed unchanged.
+        java.nio.file.Path img = TftpFixtures.file(root, "EWC/17_9_4a/ap1g7", 30_000);
+        try (dev.apimage.cache.ImageCache cache = new dev.apimage.cache.ImageCache(
+                dev.apimage.staging.StagingArea.open(dir.resolve("cache")), TransferOptions.defaults())) {
+            java.net.URI uri = TftpFixtures.uri(address, "/EWC/17_9_4a/ap1g7");
+            var first = cache.fetch("ap1g7", uri, null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(TftpFixtures.sameContent(img, first.image().file()));
+            byte[] b = java.nio.file.Files.readAllBytes(img);
+            b[12_345] ^= 0x7f;
+            java.nio.file.Files.write(img, b);
+            var second = cache.fetch("ap1g7", uri, null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(TftpFixtures.sameContent(img, second.image().file()), "the changed file, not the cached one");
+            assertEquals(dev.apimage.image.ImageDigests.of(img).md5(), second.image().digests().md5());
+            // Unchanged: downloaded again (nothing else can prove it the same), and the one entry is kept.
+            var third = cache.fetch("ap1g7", uri, null).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(second.image().file(), third.image().file());
+            assertEquals(3, cache.stats().downloads(), cache.stats().toString());
+        }
+    }
+
+    @Test
     void missingFileFailsLikeTheControllerLog() throws Exception {
         TransferException e = TftpFixtures.failure(TftpFixtures.uri(address, "/Wrong-Path/ap1g6"), TransferOptions.defaults());
         assertEquals(FailureReason.NOT_FOUND, e.reason());

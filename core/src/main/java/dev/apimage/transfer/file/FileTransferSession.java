@@ -1,6 +1,7 @@
 package dev.apimage.transfer.file;
 
 import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.RemoteFile;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.spi.AbstractTransferSession;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /** Reads one local file on a thread of its own, one direct buffer reused for every block. */
 final class FileTransferSession extends AbstractTransferSession {
@@ -45,7 +47,7 @@ final class FileTransferSession extends AbstractTransferSession {
                 fail(FailureReason.PROTOCOL_ERROR, "start offset " + startOffset() + " is past the end (" + size + " bytes)", null);
                 return;
             }
-            announceSize(size);
+            announceFile(new RemoteFile(size, Optional.of(Files.getLastModifiedTime(file).toInstant())));
             ByteBuffer buf = ByteBuffer.allocateDirect(blockSize);
             long pos = startOffset();
             while (pos < size && !isEnded()) {

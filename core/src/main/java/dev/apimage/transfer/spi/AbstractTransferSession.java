@@ -4,6 +4,7 @@ import dev.apimage.image.ImageDigests;
 import dev.apimage.transfer.BlockSink;
 import dev.apimage.transfer.BlockSinkException;
 import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.RemoteFile;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferListener;
 import dev.apimage.transfer.TransferOptions;
@@ -213,9 +214,20 @@ public abstract class AbstractTransferSession implements TransferSession {
      * @throws TransferException when the sink refuses it; the transfer has then failed
      */
     protected final void announceSize(long totalSize) throws TransferException {
-        this.size = totalSize;
+        announceFile(RemoteFile.ofSize(totalSize));
+    }
+
+    /**
+     * Records what the server says about the file (size, and modification time where the protocol
+     * gives one) and tells the sink.
+     *
+     * @param file the server's description of the file
+     * @throws TransferException when the sink refuses it; the transfer has then failed
+     */
+    protected final void announceFile(RemoteFile file) throws TransferException {
+        this.size = file.size();
         try {
-            sink.expectSize(totalSize);
+            sink.expectFile(file);
         } catch (IOException e) {
             throw failFromSink(e);
         }
