@@ -6,8 +6,6 @@ import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * A served file mapped into memory once per transfer, in segments of at most 1 GiB. Each DATA
@@ -23,8 +21,9 @@ final class MappedFileSource implements WindowedSender.Source, AutoCloseable {
     private final ByteBuf[] views;
     private boolean closed;
 
-    MappedFileSource(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+    /** Maps an open file and closes the channel (the mapping outlives it). */
+    MappedFileSource(FileChannel channel) throws IOException {
+        try (FileChannel ch = channel) {
             size = ch.size();
             int n = (int) ((size + SEGMENT - 1) / SEGMENT);
             maps = new MappedByteBuffer[n];

@@ -201,6 +201,7 @@ public final class TftpServer implements AutoCloseable {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         }
         diskExecutor.shutdown();
+        root.close();
         LOG.info("TFTP server stopped: {}", stats());
     }
 
@@ -317,8 +318,7 @@ public final class TftpServer implements AutoCloseable {
         ServerTransfer transfer;
         try {
             if (read) {
-                Path file = root.forReading(r.filename());
-                MappedFileSource source = new MappedFileSource(file);
+                MappedFileSource source = new MappedFileSource(root.openForReading(r.filename()));
                 Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, source.size());
                 transfer = new ServerReadTransfer(this, peer, shownName, source, n, retransmit(n));
                 transfer.request = r;

@@ -88,10 +88,81 @@ class TftpHostileInputTest {
     void absoluteNamesAreRelativeToTheRootLikeTftpdHpaSecure() throws Exception {
         DatagramPacket e = errorFor("/etc/passwd");
         assertEquals(1, RawTftp.code(e), "looked up as <root>/etc/passwd, which does not exist");
-        assertTrue(Files.readString(Path.of("/etc/passwd")).length() > 0);
+        // Once <root>/etc/passwd exists, that is what "/etc/passwd" serves, never the host's.
+        Path jailed = TftpFixtures.file(root, "etc/passwd", 777);
+        Path served = TftpFixtures.download(TftpFixtures.uri(address, "/etc/passwd"), TransferOptions.defaults(), dir.resolve("p"), "p");
+        assertTrue(TftpFixtures.sameContent(jailed, served));
         // The symlink inside the root that stays inside is served.
         Path got = TftpFixtures.download(TftpFixtures.uri(address, "/inside"), TransferOptions.defaults(), dir.resolve("c"), "i");
         assertTrue(TftpFixtures.sameContent(root.resolve("EWC/17_9_4a/ap1g8"), got));
+    }
+
+    @Test
+    void theJailHoldsWhileANameIsSwappedForAnOutwardSymlink() throws Exception {
+        // One thread swaps <root>/race between a regular file and a symlink to a file outside the
+        // root; clients keep reading it. Whatever the interleaving, no byte from outside is served.
+        byte[] inside = "inside the root".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] outside = Files.readAllBytes(secret);
+        Path race = root.resolve("race");
+        Path insideFile = Files.write(dir.resolve("race-inside"), inside);
+        Path outsideLink = dir.resolve("race-link");
+        Files.createSymbolicLink(outsideLink, secret);
+        Files.copy(insideFile, race);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger swaps = new java.util.concurrent.atomic.AtomicInteger();
+        Thread swapper = new Thread(() -> {
+            Path staged = root.resolve(".race-staged");
+            while (!stop.get() && swaps.get() < 1_000_000) {
+                try {
+                    boolean link = (swaps.getAndIncrement() & 1) == 0;
+                    Files.deleteIfExists(staged);
+                    if (link) {
+                        Files.createSymbolicLink(staged, secret);
+                    } else {
+                        Files.copy(insideFile, staged);
+                    }
+                    Files.move(staged, race, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                } catch (java.io.IOException e) {
+                    // a lost swap is fine; the next one follows
+                }
+            }
+        }, "symlink-swapper");
+        swapper.start();
+        int data = 0;
+        int refusedAsLink = 0;
+        int leaked = 0;
+        try {
+            byte[] rrq = RawTftp.request(1, "race", "octet");
+            byte[] buf = new byte[600];
+            for (int i = 0; i < 3000; i++) {
+                // A fresh port per request: an identical request from the same port is a repeat.
+                try (java.net.DatagramSocket sock = new java.net.DatagramSocket(0, TftpFixtures.LOOPBACK)) {
+                    sock.setSoTimeout(2000);
+                    sock.send(new DatagramPacket(rrq, rrq.length, address));
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    sock.receive(p);
+                    if (RawTftp.opcode(p) == TftpPackets.DATA) {
+                        data++;
+                        byte[] payload = Arrays.copyOfRange(p.getData(), 4, p.getLength());
+                        if (Arrays.equals(payload, outside)) {
+                            leaked++;
+                        } else {
+                            assertTrue(Arrays.equals(payload, inside), "only the inside file: " + new String(payload));
+                        }
+                        byte[] ack = {0, 4, p.getData()[2], p.getData()[3]};
+                        sock.send(new DatagramPacket(ack, ack.length, p.getSocketAddress()));
+                    } else if (RawTftp.code(p) == 2) {
+                        refusedAsLink++;
+                    }
+                }
+            }
+        } finally {
+            stop.set(true);
+            swapper.join(10_000);
+        }
+        assertEquals(0, leaked, "bytes from outside the root were served");
+        assertTrue(swaps.get() > 3000, "the swapper ran: " + swaps.get() + " swaps");
+        assertTrue(data > 0 && refusedAsLink > 0, "both states were seen: " + data + " served, " + refusedAsLink + " refused");
     }
 
     @Test
