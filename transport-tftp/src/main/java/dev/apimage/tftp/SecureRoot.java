@@ -98,7 +98,8 @@ final class SecureRoot implements AutoCloseable {
             // ELOOP from O_NOFOLLOW, or a directory where the check saw a file: the tree changed.
             throw new Refusal(TftpError.ACCESS_VIOLATION, "file changed while it was opened (a symbolic link swapped in?)");
         } catch (IOException e) {
-            throw new Refusal(TftpError.ACCESS_VIOLATION, "cannot open file: " + e.getMessage());
+            // The JDK reports O_NOFOLLOW's ELOOP as a plain IOException too.
+            throw new Refusal(TftpError.ACCESS_VIOLATION, "file changed while it was opened (a symbolic link swapped in?)");
         }
     }
 

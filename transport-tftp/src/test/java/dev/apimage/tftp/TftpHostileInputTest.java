@@ -97,6 +97,21 @@ class TftpHostileInputTest {
         assertTrue(TftpFixtures.sameContent(root.resolve("EWC/17_9_4a/ap1g8"), got));
     }
 
+    /** A socket on a port not used in the last five seconds, so the server sees a new client. */
+    private static java.net.DatagramSocket freshPort(java.util.Map<Integer, Long> used) throws java.io.IOException {
+        for (int tries = 0; tries < 100; tries++) {
+            java.net.DatagramSocket s = new java.net.DatagramSocket(0, TftpFixtures.LOOPBACK);
+            long now = System.nanoTime();
+            Long last = used.get(s.getLocalPort());
+            if (last == null || now - last > 5_000_000_000L) {
+                used.put(s.getLocalPort(), now);
+                return s;
+            }
+            s.close();
+        }
+        throw new AssertionError("no fresh port in 100 tries");
+    }
+
     @Test
     void theJailHoldsWhileANameIsSwappedForAnOutwardSymlink() throws Exception {
         // One thread swaps <root>/race between a regular file and a symlink to a file outside the
@@ -134,9 +149,10 @@ class TftpHostileInputTest {
         try {
             byte[] rrq = RawTftp.request(1, "race", "octet");
             byte[] buf = new byte[600];
+            java.util.Map<Integer, Long> portsUsed = new java.util.HashMap<>();
             for (int i = 0; i < 3000; i++) {
-                // A fresh port per request: an identical request from the same port is a repeat.
-                try (java.net.DatagramSocket sock = new java.net.DatagramSocket(0, TftpFixtures.LOOPBACK)) {
+                // A port of its own per request: an identical request from a port just used is a repeat.
+                try (java.net.DatagramSocket sock = freshPort(portsUsed)) {
                     sock.setSoTimeout(2000);
                     sock.send(new DatagramPacket(rrq, rrq.length, address));
                     DatagramPacket p = new DatagramPacket(buf, buf.length);
