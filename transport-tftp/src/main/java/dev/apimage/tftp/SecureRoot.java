@@ -82,14 +82,14 @@ final class SecureRoot implements AutoCloseable {
      * of any component for a symbolic link (see the class comment).
      *
      * @param name the requested name
-     * @return the open channel; the caller closes it
+     * @return the open channel with the path and attributes checked; the caller closes it
      * @throws Refusal when the name is refused, missing, not a regular file, or changed under the open
      */
-    FileChannel openForReading(String name) throws Refusal {
+    Opened openForReading(String name) throws Refusal {
         Path real = forReading(name);
         Path rel = realRoot.relativize(real);
         try {
-            return rootHandle != null ? walk(rel) : openAndCompare(real);
+            return rootHandle != null ? walk(real, rel) : openAndCompare(real);
         } catch (NoSuchFileException e) {
             throw new Refusal(TftpError.FILE_NOT_FOUND, "no such file");
         } catch (AccessDeniedException e) {
@@ -103,7 +103,17 @@ final class SecureRoot implements AutoCloseable {
         }
     }
 
-    private FileChannel walk(Path rel) throws IOException, Refusal {
+    /**
+     * A file opened for reading.
+     *
+     * @param channel the open file
+     * @param path its real path inside the root
+     * @param attributes its attributes, read just before the open
+     */
+    record Opened(FileChannel channel, Path path, BasicFileAttributes attributes) {
+    }
+
+    private Opened walk(Path real, Path rel) throws IOException, Refusal {
         SecureDirectoryStream<Path> dir = rootHandle;
         try {
             for (int i = 0; i < rel.getNameCount() - 1; i++) {
@@ -120,7 +130,7 @@ final class SecureRoot implements AutoCloseable {
             }
             SeekableByteChannel ch = dir.newByteChannel(leaf, Set.of(StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS));
             if (ch instanceof FileChannel fc) {
-                return fc;
+                return new Opened(fc, real, a);
             }
             ch.close();
             throw new IOException("the platform's secure directory stream does not open file channels");
@@ -131,8 +141,9 @@ final class SecureRoot implements AutoCloseable {
         }
     }
 
-    private FileChannel openAndCompare(Path real) throws IOException, Refusal {
-        Object before = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    private Opened openAndCompare(Path real) throws IOException, Refusal {
+        BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Object before = attributes.fileKey();
         FileChannel ch = FileChannel.open(real, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
         boolean ok = false;
         try {
@@ -141,7 +152,7 @@ final class SecureRoot implements AutoCloseable {
                 throw new Refusal(TftpError.ACCESS_VIOLATION, "file changed while it was opened");
             }
             ok = true;
-            return ch;
+            return new Opened(ch, real, attributes);
         } finally {
             if (!ok) {
                 ch.close();

@@ -24,10 +24,30 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
     void begin() {
         if (negotiation.oack.isEmpty()) {
             sending = true;
-            sender.sendWindow();
+            guarded(sender::sendWindow);
         } else {
             sendOack(negotiation.oack);
         }
+    }
+
+    /**
+     * Runs a step of the sender; a file that changed under it ends the transfer with an ERROR to
+     * the client and one log line, never a stack trace, and frees the slot, port and mapping.
+     */
+    private void guarded(Runnable step) {
+        try {
+            step.run();
+        } catch (MappedFileSource.SourceChangedException e) {
+            sourceFailed(e.getMessage());
+        } catch (InternalError e) {
+            sourceFailed("file truncated during the transfer");
+        }
+    }
+
+    @Override
+    void sourceFailed(String why) {
+        sendError(TftpError.NOT_DEFINED, "File changed during transfer, try again");
+        end(false, why);
     }
 
     @Override
@@ -45,11 +65,16 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
             if (block == 0) {
                 sending = true;
                 progress(now);
-                sender.sendWindow();
+                guarded(sender::sendWindow);
             }
             return;
         }
-        switch (sender.onAck(block)) {
+        WindowedSender.AckResult[] result = {null};
+        guarded(() -> result[0] = sender.onAck(block));
+        if (result[0] == null) {
+            return;
+        }
+        switch (result[0]) {
             case PROGRESS -> progress(now);
             case DONE -> end(true, "complete");
             case RESENT, DUPLICATE -> { }
@@ -59,7 +84,7 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
     @Override
     void retransmit() {
         if (sending) {
-            sender.onTimeout();
+            guarded(sender::onTimeout);
         } else {
             sendOack(negotiation.oack);
         }

@@ -61,6 +61,16 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     abstract void release(boolean success);
 
     private void onTick() {
+        try {
+            tick();
+        } catch (InternalError | MappedFileSource.SourceChangedException e) {
+            if (!ended) {
+                sourceFailed(e instanceof InternalError ? "file truncated during the transfer" : e.getMessage());
+            }
+        }
+    }
+
+    private void tick() {
         if (ended) {
             return;
         }
@@ -105,8 +115,18 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
 
     @Override
     public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof InternalError || cause instanceof MappedFileSource.SourceChangedException) {
+            // A fault from a mapped read that surfaced after the read returned.
+            sourceFailed(cause instanceof InternalError ? "file truncated during the transfer" : cause.getMessage());
+            return;
+        }
         // An ICMP port unreachable arrives as an exception on a connected UDP socket: the peer is gone.
         end(false, "peer unreachable (" + cause.getClass().getSimpleName() + ")");
+    }
+
+    /** The file being served changed or failed: tell the peer and end. */
+    void sourceFailed(String why) {
+        end(false, why);
     }
 
     final void sendError(TftpError error, String message) {

@@ -232,10 +232,11 @@ public final class TftpServer implements AutoCloseable {
     }
 
     void transferEnded(ServerTransfer t, boolean success, String why) {
+        // Counted before it leaves the live table, so a stats reader never sees it in neither.
+        (success ? completed : failed).incrementAndGet();
+        recentlyEnded.put(t.peer, new Ended(t.request, System.nanoTime()));
         active.remove(t);
         byPeer.remove(t.peer, t);
-        recentlyEnded.put(t.peer, new Ended(t.request, System.nanoTime()));
-        (success ? completed : failed).incrementAndGet();
         if (success) {
             LOG.debug("{} from {} filename {} complete", t instanceof ServerReadTransfer ? "RRQ" : "WRQ",
                     t.peer.getAddress().getHostAddress(), t.filename);
@@ -318,7 +319,8 @@ public final class TftpServer implements AutoCloseable {
         ServerTransfer transfer;
         try {
             if (read) {
-                MappedFileSource source = new MappedFileSource(root.openForReading(r.filename()));
+                SecureRoot.Opened opened = root.openForReading(r.filename());
+                MappedFileSource source = new MappedFileSource(opened.channel(), opened.path(), opened.attributes());
                 Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, source.size());
                 transfer = new ServerReadTransfer(this, peer, shownName, source, n, retransmit(n));
                 transfer.request = r;

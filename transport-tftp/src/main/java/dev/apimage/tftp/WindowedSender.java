@@ -15,6 +15,10 @@ final class WindowedSender {
     /** Fills DATA payloads. */
     interface Source {
         void read(ByteBuf out, long offset, int length);
+
+        /** Called before each window is sent; a source checks here that it is still valid. */
+        default void beforeWindow() {
+        }
     }
 
     /** Sends packets. */
@@ -80,6 +84,7 @@ final class WindowedSender {
         if (next >= end) {
             return;
         }
+        source.beforeWindow();
         int segment = TftpPackets.HEADER + blockSize;
         int perBatch = out.maxSegments(segment);
         while (next < end) {
@@ -87,13 +92,23 @@ final class WindowedSender {
             if (n > 1) {
                 // One buffer, datagrams back to back, handed to the kernel in one go.
                 ByteBuf batch = out.buffer(n * segment);
-                for (int i = 0; i < n; i++) {
-                    writeBlock(batch, next++);
+                try {
+                    for (int i = 0; i < n; i++) {
+                        writeBlock(batch, next++);
+                    }
+                } catch (RuntimeException e) {
+                    batch.release(); // the source failed: nothing of this batch is sent
+                    throw e;
                 }
                 out.sendSegments(batch, segment);
             } else {
                 ByteBuf p = out.buffer(segment);
-                writeBlock(p, next++);
+                try {
+                    writeBlock(p, next++);
+                } catch (RuntimeException e) {
+                    p.release();
+                    throw e;
+                }
                 out.send(p);
             }
         }
