@@ -162,7 +162,9 @@ public final class CapwapLoopbackBench {
         Path cacheDir = Files.createTempDirectory("apimage-capwap-cache");
         try (ImageCache cache = new ImageCache(StagingArea.open(cacheDir), TransferOptions.defaults());
                 CapwapImageStreamer streamer = CapwapImageStreamer.builder().address(new InetSocketAddress("127.0.0.1", 0))
-                        .images(type -> cache.fetch(type, bundle.resolve(type).toUri(), null)).start()) {
+                        .images(type -> cache.fetch(type, bundle.resolve(type).toUri(), null))
+                        // Every simulated AP shares 127.0.0.1: lift the per-address cap meant for the field.
+                        .maxSessions(100_000).maxSessionsPerAddress(100_000).start()) {
             System.out.println("READY " + streamer.localAddress().getPort());
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             if ("REPORT".equals(in.readLine())) {

@@ -76,7 +76,7 @@ public class TftpHotPathBenchmark {
         int blksize;
 
         Path file;
-        MappedFileSource source;
+        FileBlockSource source;
         WindowedSender sender;
         int lastSent;
         long sentBytes;
@@ -85,7 +85,8 @@ public class TftpHotPathBenchmark {
         public void setUp() throws IOException {
             file = Files.createTempFile("apimage-bench", ".img");
             dev.apimage.image.SampleBundle.writeImage(file, 16L << 20, false, 1);
-            source = new MappedFileSource(file);
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+            source = new FileBlockSource(ch, file, Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class));
             reset();
         }
 

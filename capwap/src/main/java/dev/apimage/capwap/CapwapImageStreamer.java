@@ -5,7 +5,6 @@ import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.spi.LogText;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -21,19 +20,22 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Many APs share the socket, each keyed by its address. Everything per AP runs on the socket's
  * event loop without blocking: images come from an {@link ImageSource} (fetched once per type,
- * memory-mapped once, shared by every AP of that type), and one retransmission timer scans the
+ * opened once, shared by every AP of that type, each block read with one positional read), and one retransmission timer scans the
  * APs, so an AP that stalls or misbehaves only costs its own retransmissions.
  *
  * <p>Blocks are 1024 bytes by default, the most RFC 5415 allows; larger blocks (the field's
@@ -81,7 +83,49 @@ public final class CapwapImageStreamer implements AutoCloseable {
         }
     }
 
-    private record MappedImage(ByteBuf data, long size, byte[] md5, String redactedUri) {
+    /**
+     * One image file, open once for every AP that streams it; each block is read with a positional
+     * read straight into the datagram's buffer. Not a mapping: a mapped page that a truncation
+     * removed faults (SIGBUS, delivered by the JVM as an asynchronous {@code InternalError} at some
+     * later point, where Netty may close the shared socket), while a positional read past the new
+     * end returns short and ends just that stream.
+     */
+    private static final class OpenImage {
+        final String key;
+        final long size;
+        final byte[] md5;
+        final FileChannel file;
+
+        OpenImage(String key, long size, byte[] md5, FileChannel file) {
+            this.key = key;
+            this.size = size;
+            this.md5 = md5;
+            this.file = file;
+        }
+
+        /** Null when the file still has its size, else why not. */
+        String changed() {
+            try {
+                long now = file.size();
+                return now == size ? null : "image file changed while streaming: " + now + " bytes, was " + size;
+            } catch (IOException e) {
+                return "image file unreadable while streaming: " + e.getMessage();
+            }
+        }
+    }
+
+    /**
+     * What the streamer holds and has refused, for operators and tests.
+     *
+     * @param sessions sessions held now (fetching, streaming, or lingering after their end)
+     * @param streaming sessions fetching or streaming
+     * @param refusedBusy requests refused by the session caps
+     * @param refusedUnknown requests refused because the image's fetch failed within the remembered interval
+     * @param fetches image fetches started (one per request that created a session)
+     * @param aborted streams ended with an Image Data abort (type 5) because the image file changed
+     * @param malformed datagrams that did not decode
+     */
+    public record Stats(int sessions, int streaming, long refusedBusy, long refusedUnknown, long fetches, long aborted, long malformed) {
     }
 
     private final Builder config;
@@ -90,16 +134,43 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private final Channel channel;
     private final EventLoop loop;
     private final Map<InetSocketAddress, Session> sessions = new HashMap<>();
-    private final Map<String, MappedImage> mapped = new ConcurrentHashMap<>();
+    private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    /** Image names whose fetch failed, with when the memory of it ends; bounded, oldest dropped. */
+    private final Map<String, Long> failedFetches = new LinkedHashMap<>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > MAX_REMEMBERED_FAILURES;
+        }
+    };
+    private long refusedBusy;
+    private long refusedUnknown;
+    private long fetches;
+    private long aborted;
+    private final Map<String, OpenImage> opened = new ConcurrentHashMap<>();
     private final CapwapMessage in = new CapwapMessage();
+    private static final int MAX_REMEMBERED_FAILURES = 4096;
+    /** How often the image file's size is checked while streaming, in blocks. */
+    private static final int CHECK_EVERY_BLOCKS = 16;
     private final CapwapMessageWriter out = new CapwapMessageWriter();
     private final ScheduledFuture<?> ticker;
     private final long retransmitNanos;
+    private final long lingerNanos;
+    private final long failedFetchNanos;
+    /** Opens image files off the event loop. */
+    private final ExecutorService opener = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "apimage-capwap-open");
+        t.setDaemon(true);
+        return t;
+    });
     private long malformed;
 
     private CapwapImageStreamer(Builder b) throws IOException {
         this.config = b;
         this.retransmitNanos = b.retransmitInterval.toNanos();
+        this.lingerNanos = b.linger.toNanos();
+        this.failedFetchNanos = b.failedFetchMemory.toNanos();
         this.ownGroup = b.group == null;
         this.group = ownGroup ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-capwap-controller", true),
                 NioIoHandler.newFactory()) : b.group;
@@ -168,6 +239,28 @@ public final class CapwapImageStreamer implements AutoCloseable {
     }
 
     /**
+     * What the streamer holds and has refused.
+     *
+     * @return a snapshot
+     */
+    public Stats stats() {
+        if (loop.inEventLoop()) {
+            return statsNow();
+        }
+        return loop.submit(this::statsNow).syncUninterruptibly().getNow();
+    }
+
+    private Stats statsNow() {
+        int streaming = 0;
+        for (Session s : sessions.values()) {
+            if (!s.ended()) {
+                streaming++;
+            }
+        }
+        return new Stats(sessions.size(), streaming, refusedBusy, refusedUnknown, fetches, aborted, malformed);
+    }
+
+    /**
      * Datagrams dropped because they did not decode.
      *
      * @return the count
@@ -184,7 +277,15 @@ public final class CapwapImageStreamer implements AutoCloseable {
         if (ownGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
-        mapped.clear();
+        opener.shutdown();
+        for (OpenImage m : opened.values()) {
+            try {
+                m.file.close();
+            } catch (IOException e) {
+                // read-only descriptor
+            }
+        }
+        opened.clear();
     }
 
     private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
@@ -252,31 +353,81 @@ public final class CapwapImageStreamer implements AutoCloseable {
             s.repeatResponse(); // the AP did not hear our answer
             return;
         }
+        long now = System.nanoTime();
+        Long failedUntil = failedFetches.get(imageType);
+        if (failedUntil != null) {
+            if (now - failedUntil < 0) {
+                // Refused without state: a flood of unknown names costs one fetch per name per interval.
+                refusedUnknown++;
+                answer(from, CapwapMessage.IMAGE_DATA_RESPONSE, seq, ResultCode.IMAGE_DATA_OTHER_ERROR.code());
+                return;
+            }
+            failedFetches.remove(imageType);
+        }
+        if (s != null) {
+            drop(s); // the AP asked anew: its old session ends here
+        }
+        int fromAddress = perAddress.getOrDefault(from.getAddress(), 0);
+        if (sessions.size() >= config.maxSessions || fromAddress >= config.maxSessionsPerAddress) {
+            refusedBusy++;
+            LOG.debug("Image Data Request from {} refused: {}", text(from), sessions.size() >= config.maxSessions
+                    ? config.maxSessions + " sessions held" : fromAddress + " sessions from that address");
+            answer(from, CapwapMessage.IMAGE_DATA_RESPONSE, seq, ResultCode.IMAGE_DATA_OTHER_ERROR.code());
+            return;
+        }
         LOG.info("Image Data Request from {}, fileName [{}]", text(from), LogText.printable(imageType, 64));
         Session fresh = new Session(from, imageType, seq);
         sessions.put(from, fresh);
+        perAddress.merge(from.getAddress(), 1, Integer::sum);
+        fetches++;
         fresh.publish();
         config.images.image(imageType)
-                .thenApply(this::map)
+                .thenApplyAsync(this::open, opener)
                 .whenComplete((image, failure) -> loop.execute(() -> fresh.onImage(image, failure)));
     }
 
-    /** Maps an image file once for all APs; runs on the thread that completed the fetch, not the event loop. */
-    private MappedImage map(CachedImage image) {
+    /** Removes a session and its count. */
+    private void drop(Session s) {
+        if (sessions.remove(s.ap, s)) {
+            perAddress.computeIfPresent(s.ap.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
+        }
+    }
+
+    /**
+     * Opens an image file once for all APs. Runs on the opening thread, never the event loop: a
+     * fetch that is already complete would otherwise run this on the loop that called it.
+     */
+    private OpenImage open(CachedImage image) {
         String key = image.image().file() + "|" + image.image().size() + "|" + image.image().digests().md5();
-        return mapped.computeIfAbsent(key, k -> {
-            long size = image.image().size();
-            if (size > Integer.MAX_VALUE) {
-                throw new CompletionException(new IOException("image " + image.name() + " of " + size
-                        + " bytes exceeds what CAPWAP Image Information and this streamer can carry"));
+        OpenImage known = opened.get(key);
+        if (known != null && known.changed() == null) {
+            return known;
+        }
+        long size = image.image().size();
+        if (size > Integer.MAX_VALUE) {
+            throw new CompletionException(new IOException("image " + image.name() + " of " + size
+                    + " bytes exceeds what CAPWAP Image Information and this streamer can carry"));
+        }
+        FileChannel fc = null;
+        try {
+            fc = FileChannel.open(image.image().file(), StandardOpenOption.READ);
+            if (fc.size() != size) {
+                throw new IOException("cached image " + image.image().file().getFileName() + " has " + fc.size()
+                        + " bytes, expected " + size);
             }
-            try (FileChannel fc = FileChannel.open(image.image().file(), StandardOpenOption.READ)) {
-                MappedByteBuffer m = fc.map(FileChannel.MapMode.READ_ONLY, 0, size);
-                return new MappedImage(Unpooled.wrappedBuffer(m), size, image.image().digests().md5Bytes(), image.redactedUri());
-            } catch (IOException e) {
-                throw new CompletionException(e);
+            OpenImage fresh = new OpenImage(key, size, image.image().digests().md5Bytes(), fc);
+            opened.put(key, fresh);
+            return fresh;
+        } catch (IOException e) {
+            if (fc != null) {
+                try {
+                    fc.close();
+                } catch (IOException ignored) {
+                    // already failing
+                }
             }
-        });
+            throw new CompletionException(e);
+        }
     }
 
     /** An address as logs show it: {@code 127.0.0.1:5246}. */
@@ -286,12 +437,17 @@ public final class CapwapImageStreamer implements AutoCloseable {
 
     private void tick() {
         long now = System.nanoTime();
-        for (Session s : sessions.values()) {
-            if (s.outstanding && now - s.deadline >= 0) {
-                s.onTimeout(now);
+        try {
+            for (Session s : new ArrayList<>(sessions.values())) {
+                if (s.outstanding && now - s.deadline >= 0) {
+                    s.onTimeout(now);
+                } else if (s.ended() && now - s.endedAt >= lingerNanos) {
+                    drop(s); // kept a while to answer a repeated request, then freed
+                }
             }
+        } finally {
+            channel.flush();
         }
-        channel.flush();
     }
 
     /** One AP's download; touched only on the event loop. */
@@ -300,7 +456,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         final String imageType;
         final int apSequence;
         ApStreamStatus.Phase phase = ApStreamStatus.Phase.FETCHING;
-        MappedImage image;
+        OpenImage image;
         long responseResult = -1;
         long offset;
         int blockLength;
@@ -312,6 +468,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
         long messages;
         long retransmissions;
         String failure;
+        long endedAt;
+        /** True until the AP has answered a block: a silent source gets few retransmissions. */
+        boolean halfOpen = true;
 
         Session(InetSocketAddress ap, String imageType, int apSequence) {
             this.ap = ap;
@@ -328,15 +487,21 @@ public final class CapwapImageStreamer implements AutoCloseable {
             config.listener.onStatus(status());
         }
 
-        void onImage(MappedImage img, Throwable error) {
+        boolean ended() {
+            return phase == ApStreamStatus.Phase.COMPLETED || phase == ApStreamStatus.Phase.FAILED;
+        }
+
+        void onImage(OpenImage img, Throwable error) {
             if (sessions.get(ap) != this) {
                 return; // the AP asked again meanwhile; that request has its own session
             }
             if (error != null) {
                 Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
                 String line = cause instanceof TransferException ? cause.getMessage()
-                        : "Failed to download file for image type " + LogText.printable(imageType, 64) + ": " + cause.getMessage();
+                        : "Failed to download file for image type " + LogText.printable(imageType, 64) + ": "
+                                + LogText.printable(String.valueOf(cause.getMessage()), 256);
                 LOG.error("{} (AP {})", line, text(ap));
+                failedFetches.put(imageType, System.nanoTime() + failedFetchNanos);
                 responseResult = ResultCode.IMAGE_DATA_OTHER_ERROR.code();
                 repeatResponse();
                 fail(line);
@@ -375,11 +540,46 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 interval = retransmitNanos;
             }
             int type = offset + blockLength == image.size ? CapwapMessage.DATA_TYPE_EOF : CapwapMessage.DATA_TYPE_DATA;
+            if (fresh && (messages % CHECK_EVERY_BLOCKS == 0 || type == CapwapMessage.DATA_TYPE_EOF)) {
+                String why = image.changed();
+                if (why != null) {
+                    abort(why);
+                    return;
+                }
+            }
             ByteBuf b = channel.alloc().directBuffer(21 + blockLength);
-            out.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, sequence).imageData(type, image.data, (int) offset, blockLength).finish();
+            try {
+                out.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, sequence).imageData(type, image.file, offset, blockLength).finish();
+            } catch (IOException e) {
+                b.release();
+                abort("image file changed while streaming: " + e.getMessage());
+                return;
+            }
             channel.write(new DatagramPacket(b, ap));
             outstanding = true;
             deadline = System.nanoTime() + interval;
+        }
+
+        /**
+         * The image file changed under the stream: tell the AP with an Image Data Request of data
+         * type 5 (RFC 5415 4.6.24, no data), sent once, and end; the open file is dropped so that the
+         * next request opens the file anew.
+         */
+        void abort(String why) {
+            sequence = (sequence + 1) & 0xFF;
+            ByteBuf b = channel.alloc().directBuffer(24);
+            out.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, sequence).imageDataHeader(CapwapMessage.DATA_TYPE_ERROR, 0).finish();
+            channel.write(new DatagramPacket(b, ap));
+            aborted++;
+            OpenImage img = image;
+            if (img != null && opened.remove(img.key, img)) {
+                try {
+                    img.file.close();
+                } catch (IOException e) {
+                    // read-only descriptor
+                }
+            }
+            fail(why);
         }
 
         void onResponse(int seq) {
@@ -387,6 +587,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 return; // a late answer to a request already settled
             }
             outstanding = false;
+            halfOpen = false;
             long result = in.hasResultCode() ? in.resultCode() : -1;
             if (result != 0) {
                 fail("AP answered " + (result < 0 ? "without a Result Code" : ResultCode.describe(result)));
@@ -397,8 +598,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
             config.listener.onProgress(ap, offset, image.size);
             if (offset == image.size) {
                 phase = ApStreamStatus.Phase.COMPLETED;
-                LOG.info("Image {} sent to {}: {} bytes, {} msgs, {} last, {} retransmissions", imageType, text(ap), image.size,
-                        messages, blockLength, retransmissions);
+                endedAt = System.nanoTime();
+                LOG.info("Image {} sent to {}: {} bytes, {} msgs, {} last, {} retransmissions", LogText.printable(imageType, 64), text(ap),
+                        image.size, messages, blockLength, retransmissions);
                 publish();
                 return;
             }
@@ -406,7 +608,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         }
 
         void onTimeout(long now) {
-            if (retries == config.maxRetransmit) {
+            if (retries == (halfOpen ? Math.min(config.halfOpenRetransmits, config.maxRetransmit) : config.maxRetransmit)) {
                 outstanding = false;
                 fail("AP not answering: no Image Data Response after " + (retries + 1) + " sends of block at offset " + offset);
                 return;
@@ -421,6 +623,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
             phase = ApStreamStatus.Phase.FAILED;
             failure = why;
             outstanding = false;
+            endedAt = System.nanoTime();
             LOG.warn("AP {} image {}: {}", text(ap), LogText.printable(imageType, 64), why);
             publish();
         }
@@ -434,6 +637,11 @@ public final class CapwapImageStreamer implements AutoCloseable {
         private boolean allowNonRfcBlockSize;
         private Duration retransmitInterval = Duration.ofSeconds(3);
         private int maxRetransmit = 5;
+        private int halfOpenRetransmits = 2;
+        private int maxSessions = 1000;
+        private int maxSessionsPerAddress = 16;
+        private Duration linger = Duration.ofSeconds(30);
+        private Duration failedFetchMemory = Duration.ofSeconds(30);
         private Listener listener = new Listener() { };
         private EventLoopGroup group;
         private Consumer<ChannelPipeline> pipelineHook;
@@ -504,6 +712,81 @@ public final class CapwapImageStreamer implements AutoCloseable {
          */
         public Builder maxRetransmit(int count) {
             this.maxRetransmit = count;
+            return this;
+        }
+
+        private static int atLeast(int value, int min, String what) {
+            if (value < min) {
+                throw new IllegalArgumentException(what + " must be at least " + min + ": " + value);
+            }
+            return value;
+        }
+
+        private static Duration notNegative(Duration d, String what) {
+            if (Objects.requireNonNull(d, what).isNegative()) {
+                throw new IllegalArgumentException(what + " must not be negative: " + d);
+            }
+            return d;
+        }
+
+        /**
+         * Retransmissions of the first block before the AP has answered any: a source that asks
+         * and then stays silent (a spoofed address) costs the response and this many more blocks.
+         * Default 2; at most {@link #maxRetransmit(int)} applies.
+         *
+         * @param count zero or more
+         * @return this builder
+         */
+        public Builder halfOpenRetransmits(int count) {
+            this.halfOpenRetransmits = atLeast(count, 0, "halfOpenRetransmits");
+            return this;
+        }
+
+        /**
+         * The most sessions held at once (fetching, streaming, or lingering); a request beyond it
+         * is answered with result 16 and creates no state. Default 1000.
+         *
+         * @param count at least 1
+         * @return this builder
+         */
+        public Builder maxSessions(int count) {
+            this.maxSessions = atLeast(count, 1, "maxSessions");
+            return this;
+        }
+
+        /**
+         * The most sessions from one IP address (any port); beyond it, as {@link #maxSessions(int)}.
+         * Default 16.
+         *
+         * @param count at least 1
+         * @return this builder
+         */
+        public Builder maxSessionsPerAddress(int count) {
+            this.maxSessionsPerAddress = atLeast(count, 1, "maxSessionsPerAddress");
+            return this;
+        }
+
+        /**
+         * How long an ended session stays to answer a repeated request and show in {@link #status()},
+         * before it is freed. Default 30 s.
+         *
+         * @param linger zero or more
+         * @return this builder
+         */
+        public Builder linger(Duration linger) {
+            this.linger = notNegative(linger, "linger");
+            return this;
+        }
+
+        /**
+         * How long a failed fetch of an image name is remembered; requests for that name meanwhile
+         * are refused at once, without state and without another fetch. Default 30 s.
+         *
+         * @param memory zero or more
+         * @return this builder
+         */
+        public Builder failedFetchMemory(Duration memory) {
+            this.failedFetchMemory = notNegative(memory, "failedFetchMemory");
             return this;
         }
 

@@ -136,6 +136,33 @@ public final class CapwapMessageWriter {
     }
 
     /**
+     * Adds an Image Data element whose bytes are read from a file at a position ({@code pread}
+     * straight into the message buffer: no intermediate copy, nothing allocated for a direct buffer).
+     *
+     * @param dataType the data type
+     * @param file the image file
+     * @param position where the block starts in the file
+     * @param length how many bytes, at most 65534
+     * @return this writer
+     * @throws java.io.EOFException when the file ends before {@code position + length} (it shrank)
+     * @throws java.io.IOException when the file cannot be read
+     */
+    public CapwapMessageWriter imageData(int dataType, java.nio.channels.FileChannel file, long position, int length)
+            throws java.io.IOException {
+        imageDataHeader(dataType, length);
+        appended -= length;
+        int done = 0;
+        while (done < length) {
+            int n = out.writeBytes(file, position + done, length - done);
+            if (n <= 0) {
+                throw new java.io.EOFException("image file ends at " + (position + done) + " bytes");
+            }
+            done += n;
+        }
+        return this;
+    }
+
+    /**
      * Adds the head of an Image Data element (type, length, data type) and counts {@code length}
      * data bytes that the caller appends after this buffer, as the next component of a composite
      * buffer, before sending.

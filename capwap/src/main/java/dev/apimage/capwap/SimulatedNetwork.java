@@ -56,7 +56,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
             return image != null ? CompletableFuture.completedFuture(image)
                     : CompletableFuture.failedFuture(new TransferException(FailureReason.NOT_FOUND,
                             "controller image cache: " + dev.apimage.transfer.spi.LogText.printable(type, 64)));
-        });
+        }).maxSessionsPerAddress(10_000).maxSessions(10_000); // the simulated APs all share one loopback address
         this.controller = (streamerSettings == null ? b : streamerSettings.apply(b)).start();
         this.apGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("apimage-simulated-aps", true),
                 NioIoHandler.newFactory());

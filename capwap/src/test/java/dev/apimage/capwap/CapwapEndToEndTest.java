@@ -88,7 +88,8 @@ class CapwapEndToEndTest {
 
     private CapwapImageStreamer streamer(ImageSource source, Duration retransmit, Consumer<ChannelPipeline> hook) throws IOException {
         CapwapImageStreamer s = CapwapImageStreamer.builder().address(new InetSocketAddress("127.0.0.1", 0)).images(source)
-                .retransmitInterval(retransmit).maxRetransmit(8).pipelineHook(hook).start();
+                .retransmitInterval(retransmit).maxRetransmit(8).halfOpenRetransmits(8)
+                .maxSessionsPerAddress(1000).pipelineHook(hook).start(); // every simulated AP is on 127.0.0.1
         closing.add(s);
         return s;
     }

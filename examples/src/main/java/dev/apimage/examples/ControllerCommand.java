@@ -44,6 +44,14 @@ final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--allow-non-rfc-block-size", description = "allow --block-size beyond 1024 (some vendors' controllers send 1377)")
     boolean nonRfc;
 
+    @Option(names = "--max-sessions", defaultValue = "1000", paramLabel = "N",
+            description = "most AP sessions held at once; requests beyond it are refused (default ${DEFAULT-VALUE})")
+    int maxSessions;
+
+    @Option(names = "--max-sessions-per-address", defaultValue = "16", paramLabel = "N",
+            description = "most AP sessions from one IP address (default ${DEFAULT-VALUE}; raise it for simulated APs sharing one address)")
+    int maxSessionsPerAddress;
+
     @Option(names = "--cache", paramLabel = "DIR", description = "where fetched images are kept (default: a new temporary directory)")
     Path cacheDir;
 
@@ -66,10 +74,14 @@ final class ControllerCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onTermination(stop::countDown);
+        if (maxSessions < 1 || maxSessionsPerAddress < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-sessions and --max-sessions-per-address must be at least 1");
+        }
         CapwapImageStreamer.Builder b;
         try (ImageCache images = new ImageCache(StagingArea.open(cache), o.build())) {
             b = CapwapImageStreamer.builder().address(new InetSocketAddress(address, port))
                     .images(ImageSource.fromProfile(profile, images)).blockSize(blockSize).allowNonRfcBlockSize(nonRfc)
+                    .maxSessions(maxSessions).maxSessionsPerAddress(maxSessionsPerAddress)
                     .listener(new CapwapImageStreamer.Listener() {
                         @Override
                         public void onStatus(ApStreamStatus s) {

@@ -3,15 +3,15 @@ package dev.apimage.tftp;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 
-/** Serves one RRQ: OACK (when options were accepted), then windowed DATA from the mapped file. */
+/** Serves one RRQ: OACK (when options were accepted), then windowed DATA read from the file. */
 final class ServerReadTransfer extends ServerTransfer implements WindowedSender.Out {
 
-    private final MappedFileSource source;
+    private final FileBlockSource source;
     private final Negotiation negotiation;
     private final WindowedSender sender;
     private boolean sending;
 
-    ServerReadTransfer(TftpServer server, InetSocketAddress peer, String filename, MappedFileSource source,
+    ServerReadTransfer(TftpServer server, InetSocketAddress peer, String filename, FileBlockSource source,
             Negotiation negotiation, long retransmitNanos) {
         super(server, peer, filename, retransmitNanos);
         this.source = source;
@@ -32,15 +32,13 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
 
     /**
      * Runs a step of the sender; a file that changed under it ends the transfer with an ERROR to
-     * the client and one log line, never a stack trace, and frees the slot, port and mapping.
+     * the client and one log line, never a stack trace, and frees the slot, port and file.
      */
     private void guarded(Runnable step) {
         try {
             step.run();
-        } catch (MappedFileSource.SourceChangedException e) {
+        } catch (FileBlockSource.SourceChangedException e) {
             sourceFailed(e.getMessage());
-        } catch (InternalError e) {
-            sourceFailed("file truncated during the transfer");
         }
     }
 

@@ -63,9 +63,9 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     private void onTick() {
         try {
             tick();
-        } catch (InternalError | MappedFileSource.SourceChangedException e) {
+        } catch (FileBlockSource.SourceChangedException e) {
             if (!ended) {
-                sourceFailed(e instanceof InternalError ? "file truncated during the transfer" : e.getMessage());
+                sourceFailed(e.getMessage());
             }
         }
     }
@@ -115,9 +115,8 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
 
     @Override
     public final void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof InternalError || cause instanceof MappedFileSource.SourceChangedException) {
-            // A fault from a mapped read that surfaced after the read returned.
-            sourceFailed(cause instanceof InternalError ? "file truncated during the transfer" : cause.getMessage());
+        if (cause instanceof FileBlockSource.SourceChangedException) {
+            sourceFailed(cause.getMessage());
             return;
         }
         // An ICMP port unreachable arrives as an exception on a connected UDP socket: the peer is gone.

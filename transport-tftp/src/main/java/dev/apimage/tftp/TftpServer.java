@@ -320,7 +320,7 @@ public final class TftpServer implements AutoCloseable {
         try {
             if (read) {
                 SecureRoot.Opened opened = root.openForReading(r.filename());
-                MappedFileSource source = new MappedFileSource(opened.channel(), opened.path(), opened.attributes());
+                FileBlockSource source = new FileBlockSource(opened.channel(), opened.path(), opened.attributes());
                 Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, source.size());
                 transfer = new ServerReadTransfer(this, peer, shownName, source, n, retransmit(n));
                 transfer.request = r;

@@ -15,10 +15,6 @@ final class WindowedSender {
     /** Fills DATA payloads. */
     interface Source {
         void read(ByteBuf out, long offset, int length);
-
-        /** Called before each window is sent; a source checks here that it is still valid. */
-        default void beforeWindow() {
-        }
     }
 
     /** Sends packets. */
@@ -84,7 +80,6 @@ final class WindowedSender {
         if (next >= end) {
             return;
         }
-        source.beforeWindow();
         int segment = TftpPackets.HEADER + blockSize;
         int perBatch = out.maxSegments(segment);
         while (next < end) {
