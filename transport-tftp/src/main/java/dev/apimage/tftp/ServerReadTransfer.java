@@ -49,6 +49,11 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
     }
 
     @Override
+    boolean finalWindowOutstanding() {
+        return sending && acknowledged && sender.finalWindowOutstanding();
+    }
+
+    @Override
     int receiveBufferSize() {
         return 512;
     }

@@ -27,6 +27,8 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     Channel channel;
     long lastProgressNanos;
     int retries;
+    /** Whether the peer has acknowledged anything yet; until then the transfer is half-open. */
+    boolean acknowledged;
     private ScheduledFuture<?> tick;
     private boolean ended;
 
@@ -78,8 +80,15 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
         if (now - lastProgressNanos < retransmitNanos) {
             return;
         }
-        if (++retries > server.maxRetries()) {
-            end(false, "timed out after " + server.maxRetries() + " retransmissions");
+        int limit = acknowledged ? server.maxRetries() : server.halfOpenRetries();
+        if (++retries > limit) {
+            if (finalWindowOutstanding()) {
+                endUnacknowledged();
+            } else if (!acknowledged) {
+                end(false, "no answer to the first packet after " + limit + " retransmission" + (limit == 1 ? "" : "s"));
+            } else {
+                end(false, "timed out after " + limit + " retransmissions");
+            }
             return;
         }
         lastProgressNanos = now;
@@ -90,6 +99,33 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     final void progress(long now) {
         lastProgressNanos = now;
         retries = 0;
+        acknowledged = true;
+    }
+
+    /** How long after the end a repeat of this transfer's request is still a repeat: timeout x (retries + 1). */
+    final long horizonNanos() {
+        return retransmitNanos * (server.maxRetries() + 1L);
+    }
+
+    /** Whether only the final window waits for its ACK (reads override); then a timeout is not a failure. */
+    boolean finalWindowOutstanding() {
+        return false;
+    }
+
+    private void endUnacknowledged() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        try {
+            release(true);
+        } finally {
+            server.transferEnded(this, TftpServer.Ending.COMPLETED_UNACKNOWLEDGED, "final ACK not heard");
+            closeChannel();
+        }
     }
 
     @Override

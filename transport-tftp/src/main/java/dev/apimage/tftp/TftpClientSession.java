@@ -62,6 +62,8 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
     private long lastPacketNanos;
     private ScheduledFuture<?> tick;
     private Map<String, String> sentOptions = Map.of();
+    /** The server's retransmission timeout when negotiated; it sets how long the client dallies. */
+    private long serverTimeoutNanos = -1;
 
     TftpClientSession(URI uri, TransferOptions options, EventLoopGroup group, Executor sinkExecutor) {
         super(uri, options);
@@ -170,6 +172,11 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
 
     private void onDatagram(DatagramPacket dp) {
         if (isEnded()) {
+            if (state == State.DONE && receiver != null && TftpPackets.opcode(dp.content()) == TftpPackets.DATA
+                    && dp.content().readableBytes() >= 4) {
+                // Dallying: the server missed our final ACK and resent the last DATA; ACK it again.
+                receiver.onData(dp.content(), System.nanoTime());
+            }
             return;
         }
         ByteBuf p = dp.content();
@@ -268,6 +275,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
                         refuseOack("server's timeout '" + e.getValue() + "' is outside 1..255");
                         return;
                     }
+                    serverTimeoutNanos = TimeUnit.SECONDS.toNanos(v);
                 }
                 default -> {
                     // cannot happen: only requested options pass
@@ -412,8 +420,19 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
             }
             if (state != State.DONE) {
                 sendError(TftpError.NOT_DEFINED, "transfer cancelled");
+                ch.close();
+                return;
             }
-            ch.close();
+            // RFC 1350 section 6: the side that sent the final ACK dallies, so that a server which
+            // lost it and resends the last DATA hears the ACK again instead of a closed port.
+            ch.eventLoop().schedule(() -> {
+                ch.close();
+            }, dallyNanos(), TimeUnit.NANOSECONDS);
         });
+    }
+
+    /** Twice the server's retransmission timeout when it was negotiated, else twice ours. */
+    long dallyNanos() {
+        return 2 * (serverTimeoutNanos > 0 ? serverTimeoutNanos : retransmitNanos);
     }
 }

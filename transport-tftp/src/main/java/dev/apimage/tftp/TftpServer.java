@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,8 +39,15 @@ import org.slf4j.LoggerFactory;
  *   <li>Read-only by default. {@link Builder#allowWrite(boolean)} lets WRQ overwrite existing
  *       files; {@link Builder#allowCreate(boolean)} also lets it create new ones. Uploads go to a
  *       hidden temporary file that is renamed over the target only when complete.</li>
- *   <li>One ephemeral port per transfer; at most {@link Builder#maxTransfers(int)} at once, a
- *       request past that gets ERROR 0 "server busy".</li>
+ *   <li>One ephemeral port per transfer; at most {@link Builder#maxTransfers(int)} at once and at
+ *       most {@link Builder#maxTransfersPerClient(int)} from one client address, a request past
+ *       either gets ERROR 0 "server busy". A transfer whose first answer is never acknowledged
+ *       (a spoofed or vanished client) ends after {@link Builder#halfOpenRetries(int)}
+ *       retransmissions rather than the full budget, so a flood of requests cannot hold the
+ *       slots for long.</li>
+ *   <li>A request repeated from the same address and port, identical in bytes, during its
+ *       transfer or within that transfer's retransmission horizon (timeout x (retries + 1)) after
+ *       it ended, never starts another transfer.</li>
  *   <li>Options: {@code blksize} (lowered to {@link Builder#maxBlockSize(int)}), {@code windowsize}
  *       (lowered to {@link Builder#maxWindowSize(int)}), {@code timeout}, {@code tsize}. Octet mode
  *       only; netascii gets a clear ERROR. Block numbers wrap from 65535 to 0.</li>
@@ -65,6 +73,10 @@ public final class TftpServer implements AutoCloseable {
     private final long retransmitNanos;
     private final int maxRetries;
     private final int maxTransfers;
+    private final int maxTransfersPerClient;
+    private final int halfOpenRetries;
+    private final java.util.function.LongSupplier clock;
+    private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final boolean allowWrite;
     private final boolean allowCreate;
     private final EventLoopGroup group;
@@ -80,10 +92,13 @@ public final class TftpServer implements AutoCloseable {
      */
     private final java.util.Map<InetSocketAddress, Ended> recentlyEnded = new ConcurrentHashMap<>();
 
-    private record Ended(TftpPackets.Request request, long nanos) {
+    /** A transfer that ended, and until when (on {@link #clock}) a repeat of its request is not served again. */
+    private record Ended(TftpPackets.Request request, long untilNanos) {
     }
     private final AtomicLong transfers = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong completedUnacknowledged = new AtomicLong();
+    private final Object idle = new Object();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
@@ -102,6 +117,9 @@ public final class TftpServer implements AutoCloseable {
         this.retransmitNanos = b.retransmit.toNanos();
         this.maxRetries = b.maxRetries;
         this.maxTransfers = b.maxTransfers;
+        this.maxTransfersPerClient = b.maxTransfersPerClient;
+        this.halfOpenRetries = b.halfOpenRetries;
+        this.clock = b.clock;
         this.allowWrite = b.allowWrite || b.allowCreate;
         this.allowCreate = b.allowCreate;
         this.ownGroup = b.group == null;
@@ -151,15 +169,41 @@ public final class TftpServer implements AutoCloseable {
      * @return a snapshot
      */
     public Stats stats() {
-        return new Stats(transfers.get(), completed.get(), failed.get(), refused.get(), active.size(),
+        return new Stats(transfers.get(), completed.get(), completedUnacknowledged.get(), failed.get(), refused.get(), active.size(),
                 bytesSent.get(), bytesReceived.get(), retransmissions.get(), retransmittedBlocks.get());
+    }
+
+    /**
+     * Waits until no transfer is in progress, for a graceful stop or a test that must see the
+     * counters settle after its clients finished (a client is done at the final ACK it sends; the
+     * server counts the transfer when that ACK arrives).
+     *
+     * @param timeout the longest wait
+     * @return true when idle, false when the time ran out first
+     * @throws InterruptedException when interrupted while waiting
+     */
+    public boolean awaitIdle(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (!active.isEmpty()) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(idle, left);
+            }
+        }
+        return true;
     }
 
     /**
      * Server counters.
      *
      * @param transfers transfers started
-     * @param completed transfers completed
+     * @param completed transfers completed: the final ACK arrived
+     * @param completedUnacknowledged read transfers whose final window was sent, and resent until
+     *     the retry budget ran out, without its final ACK: the client most likely has the file and
+     *     left (or lost its last ACK); not counted as failed
      * @param failed transfers that ended otherwise (timeout, peer error, shutdown)
      * @param refused requests refused (bad name, busy, malformed, not permitted)
      * @param active transfers in progress
@@ -168,7 +212,7 @@ public final class TftpServer implements AutoCloseable {
      * @param retransmissions retransmission timer expiries
      * @param retransmittedBlocks DATA blocks sent again
      */
-    public record Stats(long transfers, long completed, long failed, long refused, int active,
+    public record Stats(long transfers, long completed, long completedUnacknowledged, long failed, long refused, int active,
             long bytesSent, long bytesReceived, long retransmissions, long retransmittedBlocks) {
     }
 
@@ -188,14 +232,10 @@ public final class TftpServer implements AutoCloseable {
                 t.channel.eventLoop().execute(t::shutdown);
             }
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!active.isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
+        try {
+            awaitIdle(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         if (ownGroup) {
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -209,6 +249,10 @@ public final class TftpServer implements AutoCloseable {
 
     int maxRetries() {
         return maxRetries;
+    }
+
+    int halfOpenRetries() {
+        return Math.min(halfOpenRetries, maxRetries);
     }
 
     Logger log() {
@@ -232,17 +276,32 @@ public final class TftpServer implements AutoCloseable {
     }
 
     void transferEnded(ServerTransfer t, boolean success, String why) {
-        // Counted before it leaves the live table, so a stats reader never sees it in neither.
-        (success ? completed : failed).incrementAndGet();
-        recentlyEnded.put(t.peer, new Ended(t.request, System.nanoTime()));
+        transferEnded(t, success ? Ending.COMPLETED : Ending.FAILED, why);
+    }
+
+    /** How a transfer ended, for the counters. */
+    enum Ending { COMPLETED, COMPLETED_UNACKNOWLEDGED, FAILED }
+
+    void transferEnded(ServerTransfer t, Ending ending, String why) {
+        // Counted, logged and remembered against repeats of its request before it leaves the live
+        // table: a repeated request, a stats reader or awaitIdle never finds it in neither.
+        (switch (ending) {
+            case COMPLETED -> completed;
+            case COMPLETED_UNACKNOWLEDGED -> completedUnacknowledged;
+            case FAILED -> failed;
+        }).incrementAndGet();
+        String kind = t instanceof ServerReadTransfer ? "RRQ" : "WRQ";
+        if (ending == Ending.COMPLETED) {
+            LOG.debug("{} from {} filename {} complete", kind, t.peer.getAddress().getHostAddress(), t.filename);
+        } else {
+            LOG.info("{} from {} filename {} ended: {}", kind, t.peer.getAddress().getHostAddress(), t.filename, why);
+        }
+        recentlyEnded.put(t.peer, new Ended(t.request, clock.getAsLong() + t.horizonNanos()));
         active.remove(t);
         byPeer.remove(t.peer, t);
-        if (success) {
-            LOG.debug("{} from {} filename {} complete", t instanceof ServerReadTransfer ? "RRQ" : "WRQ",
-                    t.peer.getAddress().getHostAddress(), t.filename);
-        } else {
-            LOG.info("{} from {} filename {} ended: {}", t instanceof ServerReadTransfer ? "RRQ" : "WRQ",
-                    t.peer.getAddress().getHostAddress(), t.filename, why);
+        perClient.computeIfPresent(t.peer.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
+        synchronized (idle) {
+            idle.notifyAll();
         }
     }
 
@@ -305,6 +364,13 @@ public final class TftpServer implements AutoCloseable {
         if (closed) {
             return;
         }
+        int fromClient = perClient.getOrDefault(peer.getAddress(), 0);
+        if (fromClient >= maxTransfersPerClient) {
+            refuse(requestChannel, peer, TftpError.NOT_DEFINED, "server busy: " + maxTransfersPerClient
+                    + " transfers in progress for this client, try again later", kind + " from " + from + " refused: server busy ("
+                    + maxTransfersPerClient + " transfers in progress for this client)");
+            return;
+        }
         if (active.size() >= maxTransfers) {
             refuse(requestChannel, peer, TftpError.NOT_DEFINED, "server busy: " + maxTransfers
                     + " transfers in progress, try again later", kind + " from " + from + " refused: server busy ("
@@ -348,17 +414,22 @@ public final class TftpServer implements AutoCloseable {
         launch(peer, transfer);
     }
 
+    /**
+     * Whether a request repeats one whose transfer ended within its retransmission horizon
+     * (timeout x retries): a client that retransmitted its RRQ because our first answer was slow
+     * must not start a second transfer. After the horizon, the same request from the same port is
+     * a client reusing its port for a new download, and is served.
+     */
     private boolean endedRecently(InetSocketAddress peer, TftpPackets.Request request) {
-        long now = System.nanoTime();
-        long window = 2 * retransmitNanos;
+        long now = clock.getAsLong();
         if (recentlyEnded.size() > 4096) {
-            recentlyEnded.values().removeIf(e -> now - e.nanos() > window);
+            recentlyEnded.values().removeIf(e -> now - e.untilNanos() > 0);
         }
         Ended ended = recentlyEnded.get(peer);
         if (ended == null) {
             return false;
         }
-        if (now - ended.nanos() > window) {
+        if (now - ended.untilNanos() > 0) {
             recentlyEnded.remove(peer, ended);
             return false;
         }
@@ -372,6 +443,7 @@ public final class TftpServer implements AutoCloseable {
     private void launch(InetSocketAddress peer, ServerTransfer transfer) {
         active.add(transfer);
         byPeer.put(peer, transfer);
+        perClient.merge(peer.getAddress(), 1, Integer::sum);
         transfers.incrementAndGet();
         InetAddress local = ((InetSocketAddress) listener.localAddress()).getAddress();
         new Bootstrap().group(group).channel(UdpTransport.channel())
@@ -399,6 +471,10 @@ public final class TftpServer implements AutoCloseable {
     private void abandon(ServerTransfer t, String why) {
         active.remove(t);
         byPeer.remove(t.peer, t);
+        perClient.computeIfPresent(t.peer.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
+        synchronized (idle) {
+            idle.notifyAll();
+        }
         failed.incrementAndGet();
         t.release(false);
         LOG.warn("transfer for {} abandoned: {}", t.peer, why);
@@ -433,6 +509,9 @@ public final class TftpServer implements AutoCloseable {
         private Duration retransmit = Duration.ofSeconds(1);
         private int maxRetries = 5;
         private int maxTransfers = 1000;
+        private int maxTransfersPerClient = 16;
+        private int halfOpenRetries = 1;
+        private java.util.function.LongSupplier clock = System::nanoTime;
         private boolean allowWrite;
         private boolean allowCreate;
         private EventLoopGroup group;
@@ -544,6 +623,44 @@ public final class TftpServer implements AutoCloseable {
                 throw new IllegalArgumentException("max transfers must be at least 1");
             }
             this.maxTransfers = max;
+            return this;
+        }
+
+        /**
+         * Concurrent transfers allowed from one client address (any port), so that one client
+         * cannot take every slot; more get ERROR 0 "server busy". Default 16, more than a
+         * controller fetching every image type of a bundle at once needs.
+         *
+         * @param max at least 1
+         * @return this builder
+         */
+        public Builder maxTransfersPerClient(int max) {
+            if (max < 1) {
+                throw new IllegalArgumentException("max transfers per client must be at least 1");
+            }
+            this.maxTransfersPerClient = max;
+            return this;
+        }
+
+        /**
+         * Retransmissions of a transfer's first answer (OACK or first DATA) before the client has
+         * acknowledged anything; then the transfer ends and frees its slot. Default 1; the retry
+         * limit applies once the client has answered.
+         *
+         * @param retries zero or more
+         * @return this builder
+         */
+        public Builder halfOpenRetries(int retries) {
+            if (retries < 0) {
+                throw new IllegalArgumentException("half-open retries must not be negative");
+            }
+            this.halfOpenRetries = retries;
+            return this;
+        }
+
+        /** The clock of the repeated-request horizon, in nanoseconds; tests step it. */
+        Builder clock(java.util.function.LongSupplier nanos) {
+            this.clock = Objects.requireNonNull(nanos, "nanos");
             return this;
         }
 

@@ -149,6 +149,11 @@ final class WindowedSender {
         sendWindow();
     }
 
+    /** True when every block has been sent and only the final window waits for its ACK. */
+    boolean finalWindowOutstanding() {
+        return next > totalBlocks && base + window > totalBlocks;
+    }
+
     long acknowledgedBytes() {
         return Math.min(size, (base - 1) * blockSize);
     }

@@ -106,7 +106,7 @@ class TftpChangingFileTest {
             assertTrue(te.getMessage().contains("File changed during transfer"), "the client heard why: " + te.getMessage());
         }
         assertTrue(changed[0]);
-        awaitIdle();
+        assertTrue(server.awaitIdle(java.time.Duration.ofSeconds(5)), () -> server.stats().toString());
         TftpServer.Stats stats = server.stats();
         assertEquals(0, stats.active(), "slot and port free: " + stats);
         assertEquals(1, stats.failed(), stats.toString());
@@ -117,13 +117,5 @@ class TftpChangingFileTest {
         Files.write(f, original);
         Path got = TftpFixtures.download(TftpFixtures.uri(address, "/EWC/ap1g8"), o, dir.resolve("ap"), "ap1g8");
         assertTrue(TftpFixtures.sameContent(f, got), "the restored file is served whole");
-    }
-
-    /** The server ends a transfer on its event loop right after the ERROR leaves; wait for that, bounded. */
-    private void awaitIdle() throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (server.stats().active() > 0 && System.nanoTime() < end) {
-            Thread.onSpinWait();
-        }
     }
 }
