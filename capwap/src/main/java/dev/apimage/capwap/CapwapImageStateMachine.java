@@ -1,5 +1,6 @@
 package dev.apimage.capwap;
 
+import dev.apimage.transfer.spi.LogText;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.InsufficientSpaceException;
@@ -481,7 +482,7 @@ public final class CapwapImageStateMachine {
         boolean holds = (state == State.COMPLETE && name.equals(settings.imageType())) || state == State.UP_TO_DATE;
         respondCached(seq, CapwapMessage.RESET_RESPONSE,
                 holds ? ResultCode.SUCCESS.code() : ResultCode.RESET_FAILURE_UNABLE_TO_RESET.code());
-        LOG.info("{}Reset Request for image [{}]: {}", tag, name, holds ? "accepted" : "refused, image not stored");
+        LOG.info("{}Reset Request for image [{}]: {}", tag, LogText.printable(name, 64), holds ? "accepted" : "refused, image not stored");
         listener.onReset(name, holds);
     }
 

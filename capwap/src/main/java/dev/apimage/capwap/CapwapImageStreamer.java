@@ -479,7 +479,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         }
 
         ApStreamStatus status() {
-            return new ApStreamStatus(ap, imageType, phase, offset, image == null ? -1 : image.size, messages, retransmissions,
+            return new ApStreamStatus(ap, LogText.printable(imageType, 64), phase, offset, image == null ? -1 : image.size, messages, retransmissions,
                     Optional.ofNullable(failure));
         }
 

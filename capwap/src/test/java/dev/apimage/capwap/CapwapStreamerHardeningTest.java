@@ -221,6 +221,39 @@ class CapwapStreamerHardeningTest {
     }
 
     @Test
+    void imageNamesFromPeersNeverReachALogOrAStatusLineRaw() throws Exception {
+        CapwapImageStreamer c = streamer(nothing(), b -> b.failedFetchMemory(Duration.ZERO).maxSessionsPerAddress(10_000).linger(Duration.ofMinutes(1)));
+        CapturedLogs.clear();
+        List<String> sent = new ArrayList<>();
+        try (DatagramSocket s = new DatagramSocket(0, LOOPBACK)) {
+            org.quicktheories.QuickTheory.qt().withFixedSeed(0xCA9).withExamples(150).forAll(dev.apimage.testing.CoreGenerators.peerText())
+                    .checkAssert(name -> {
+                        if (name.isEmpty()) {
+                            return; // an Image Identifier needs at least one byte
+                        }
+                        try {
+                            // A fresh source port per name, so each request is a session of its own.
+                            try (DatagramSocket one = new DatagramSocket(0, LOOPBACK)) {
+                                send(one, request(sent.size() & 0xFF, name), c.localAddress());
+                            }
+                            sent.add(name);
+                        } catch (IOException e) {
+                            throw new AssertionError(e);
+                        }
+                    });
+        }
+        await(() -> c.stats().streaming() == 0 && c.stats().fetches() >= sent.size() / 2, "every fetch to fail: " + c.stats());
+        for (ApStreamStatus st : c.status()) {
+            String line = st.imageType() + " " + st.failure().orElse("");
+            assertEquals(-1, dev.apimage.testing.CoreGenerators.firstUnsafe(line), () -> "raw peer text in a status: " + line);
+        }
+        for (String line : CapturedLogs.lines()) {
+            assertEquals(-1, dev.apimage.testing.CoreGenerators.firstUnsafe(line), () -> "raw peer text in a log line: " + line);
+        }
+        assertTrue(c.status().size() > 50, "sessions were made: " + c.status().size());
+    }
+
+    @Test
     void aCachedImageTruncatedWhileStreamingAbortsTheApAndTheRestoredImageStreams() throws Exception {
         byte[] content = new byte[400_000];
         new Random(26).nextBytes(content);

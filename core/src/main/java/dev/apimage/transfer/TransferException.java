@@ -29,7 +29,7 @@ public class TransferException extends IOException {
     public TransferException(FailureReason reason, String redactedUri, String detail, Throwable cause) {
         super(message(reason, redactedUri, detail), cause);
         this.reason = Objects.requireNonNull(reason, "reason");
-        this.redactedUri = Objects.requireNonNull(redactedUri, "redactedUri");
+        this.redactedUri = LogText.printable(Objects.requireNonNull(redactedUri, "redactedUri"), 512);
         this.detail = detail == null || detail.isBlank() ? null : LogText.printable(detail, 200);
     }
 
@@ -44,7 +44,7 @@ public class TransferException extends IOException {
     }
 
     private static String message(FailureReason reason, String uri, String detail) {
-        String m = "Failed to download file " + uri + ": " + reason.text();
+        String m = "Failed to download file " + LogText.printable(uri, 512) + ": " + reason.text();
         return detail == null || detail.isBlank() ? m : m + " (" + LogText.printable(detail, 200) + ")";
     }
 

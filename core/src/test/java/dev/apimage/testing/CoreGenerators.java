@@ -91,4 +91,42 @@ public final class CoreGenerators {
         return lists().of(piece.zip(sep, (p, s) -> p + s)).ofSizeBetween(1, 8).map(l -> String.join("", l))
                 .assuming(s -> !s.isEmpty());
     }
+
+    /**
+     * Text a hostile peer sends: arbitrary bytes decoded as ISO-8859-1 (so every byte, CR, LF,
+     * ESC and the C1 controls among them, becomes a char) or as UTF-8 (so bidirectional overrides,
+     * separators and broken surrogates occur), mixed with pieces that forge log lines.
+     */
+    public static Gen<String> peerText() {
+        Gen<byte[]> bytes = lists().of(integers().between(0, 255)).ofSizeBetween(0, 80).map(l -> {
+            byte[] b = new byte[l.size()];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (int) l.get(i);
+            }
+            return b;
+        });
+        Gen<String> latin1 = bytes.map(b -> new String(b, java.nio.charset.StandardCharsets.ISO_8859_1));
+        Gen<String> utf8 = bytes.map(b -> new String(b, java.nio.charset.StandardCharsets.UTF_8));
+        Gen<String> forged = Generate.pick(List.of("ap1g8\nINFO CapwapImageStreamer - COMPLETED 100%", "x\r\u001b[2K\u001b[1A",
+                "\u202eevil\u202c", "a\u2028b\u2029c", "\ud800", "\u0085next", "\u009b31m", "\u200bzero"));
+        return Generate.oneOf(latin1, utf8, forged, strings().allPossible().ofLengthBetween(0, 40));
+    }
+
+    /**
+     * Whether a text may reach a log line or a terminal: nothing that ends a line, moves the cursor
+     * or reorders what is shown.
+     *
+     * @param s the text
+     * @return the first unsafe code point's index, or -1
+     */
+    public static int firstUnsafe(String s) {
+        for (int i = 0; i < s.length(); ) {
+            int cp = s.codePointAt(i);
+            if (Character.isSurrogate(s.charAt(i)) && Character.charCount(cp) == 1 || !dev.apimage.transfer.spi.LogText.safe(cp)) {
+                return i;
+            }
+            i += Character.charCount(cp);
+        }
+        return -1;
+    }
 }

@@ -1,5 +1,6 @@
 package dev.apimage.tftp;
 
+import dev.apimage.transfer.spi.LogText;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -140,14 +141,14 @@ final class TftpPackets {
             int at = pos[0] - base;
             String name = readString(p, pos, end, "option name").toLowerCase(Locale.ROOT);
             if (pos[0] >= end) {
-                throw new MalformedPacketException("option '" + name + "' at offset " + at + " has no value");
+                throw new MalformedPacketException("option '" + LogText.printable(name, 64) + "' at offset " + at + " has no value");
             }
             String value = readString(p, pos, end, "value of option '" + name + "'");
             if (name.isEmpty()) {
                 throw new MalformedPacketException("empty option name at offset " + at);
             }
             if (options.putIfAbsent(name, value) != null) {
-                throw new MalformedPacketException("option '" + name + "' given twice (offset " + at + ")");
+                throw new MalformedPacketException("option '" + LogText.printable(name, 64) + "' given twice (offset " + at + ")");
             }
         }
         return new Request(op, filename, mode.toLowerCase(Locale.ROOT), options);
@@ -168,7 +169,7 @@ final class TftpPackets {
             String name = readString(p, pos, end, "option name").toLowerCase(Locale.ROOT);
             String value = readString(p, pos, end, "value of option '" + name + "'");
             if (options.putIfAbsent(name, value) != null) {
-                throw new MalformedPacketException("OACK option '" + name + "' given twice (offset " + at + ")");
+                throw new MalformedPacketException("OACK option '" + LogText.printable(name, 64) + "' given twice (offset " + at + ")");
             }
         }
         return options;

@@ -242,6 +242,45 @@ class TftpHostileInputTest {
     }
 
     @Test
+    void peerTextNeverReachesALogLineOrAnErrorRaw() throws Exception {
+        CapturedLogs.clear();
+        List<String> answers = new ArrayList<>();
+        qt().withFixedSeed(0x6E6E).withExamples(200).forAll(dev.apimage.testing.CoreGenerators.peerText(),
+                dev.apimage.testing.CoreGenerators.peerText()).checkAssert((name, option) -> {
+            try {
+                byte[] packet = requestBytes(name.replace('\u0000', '_'), option.replace('\u0000', '_'));
+                RawTftp.exchange(address, packet, 40).ifPresent(p -> {
+                    if (RawTftp.opcode(p) == TftpPackets.ERROR) {
+                        answers.add(RawTftp.message(p));
+                    }
+                });
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(answers.size() > 10, "requests were answered: " + answers.size());
+        for (String line : CapturedLogs.lines()) {
+            assertEquals(-1, dev.apimage.testing.CoreGenerators.firstUnsafe(line), () -> "raw peer text in a log line: " + line);
+        }
+        for (String a : answers) {
+            assertEquals(-1, dev.apimage.testing.CoreGenerators.firstUnsafe(a), () -> "raw peer text in an ERROR: " + a);
+        }
+    }
+
+    /** An RRQ with a hostile file name and a hostile option (with and without a value), as ISO-8859-1 bytes. */
+    private static byte[] requestBytes(String name, String option) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        b.write(0);
+        b.write(1);
+        for (String part : new String[] {name, "octet", option, "1", option}) {
+            byte[] bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            b.write(bytes, 0, bytes.length);
+            b.write(0);
+        }
+        return b.toByteArray();
+    }
+
+    @Test
     void malformedPacketsNeverBreakTheServer() throws Exception {
         CapturedLogs.clear();
         List<Integer> replies = new ArrayList<>();
