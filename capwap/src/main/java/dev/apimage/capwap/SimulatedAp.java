@@ -16,7 +16,9 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
+import dev.apimage.transfer.spi.DaemonThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -48,6 +50,7 @@ public final class SimulatedAp implements AutoCloseable {
     private final CompletableFuture<Void> released = new CompletableFuture<>();
     private final EventLoopGroup ownGroup;
     private final CapwapImageStateMachine machine;
+    private final DefaultEventExecutor ownWorker;
 
     private SimulatedAp(ApImageSettings settings, StagingArea staging, InetSocketAddress controller, EventLoopGroup io,
             EventExecutorGroup workers, CapwapImageStateMachine.Listener listener, Consumer<ChannelPipeline> hook)
@@ -56,13 +59,14 @@ public final class SimulatedAp implements AutoCloseable {
         this.ownGroup = io == null ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-ap-io", true),
                 NioIoHandler.newFactory()) : null;
         EventLoopGroup group = io == null ? ownGroup : io;
-        // Without workers the state machine shares the socket's event loop: one thread hop less per
-        // block; its staging writes then run on that loop, which serves only simulated APs.
-        EventExecutor chosen = workers == null ? group.next() : workers.next();
+        // The state machine writes and fsyncs the staging file: never on the socket's event loop.
+        // Without workers it gets a disk thread of its own (a plain thread, which may block).
+        this.ownWorker = workers == null ? new DefaultEventExecutor(DaemonThreads.named("apimage-ap-disk")) : null;
+        EventExecutor chosen = workers == null ? ownWorker : workers.next();
         this.executor = chosen;
         Channel ch;
         try {
-            ch = new Bootstrap().group(workers == null ? (EventLoopGroup) chosen : group).channel(NioDatagramChannel.class)
+            ch = new Bootstrap().group(group).channel(NioDatagramChannel.class)
                     .handler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel c) {
@@ -125,8 +129,9 @@ public final class SimulatedAp implements AutoCloseable {
      * @param staging where it stores the image
      * @param controller the controller's CAPWAP control address
      * @param io an event loop group for the socket, or null for an own thread
-     * @param workers where the state machine runs (staging writes included), or null for the
-     *     socket's event loop
+     * @param workers where the state machine runs, staging writes and fsyncs included: threads that
+     *     may block (made by a plain thread factory, not Netty's event-loop threads), or null for a
+     *     disk thread of the AP's own
      * @param listener transitions and progress, or null
      * @return the running AP
      * @throws IOException when the socket cannot be opened
@@ -193,6 +198,9 @@ public final class SimulatedAp implements AutoCloseable {
     private void shutdown() {
         if (ownGroup != null) {
             ownGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        if (ownWorker != null) {
+            ownWorker.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
     }
 

@@ -36,6 +36,9 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
     private final Map<String, CachedImage> served = new ConcurrentHashMap<>();
     private final Map<String, Long> capacity = new ConcurrentHashMap<>();
     private final EventLoopGroup apGroup;
+    /** The simulated APs' staging writes: plain threads that may block, never the sockets' loops. */
+    private final io.netty.util.concurrent.DefaultEventExecutorGroup apDisks =
+            new io.netty.util.concurrent.DefaultEventExecutorGroup(2, dev.apimage.transfer.spi.DaemonThreads.named("apimage-simulated-ap-disk"));
     private final CapwapImageStreamer controller;
 
     /**
@@ -103,7 +106,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
             ApImageSettings settings = new ApImageSettings(name, type, ap.ap().primaryVersion(), ap.ap().backupVersion(),
                     java.util.Optional.of(controllerVersion), ApImageSettings.VENDOR_AIRESPACE, 0,
                     java.time.Duration.ofSeconds(1), 5, java.time.Duration.ofSeconds(30), java.time.Duration.ofSeconds(30));
-            sim = SimulatedAp.start(settings, area, controller.localAddress(), apGroup, null, new CapwapImageStateMachine.Listener() {
+            sim = SimulatedAp.start(settings, area, controller.localAddress(), apGroup, apDisks, new CapwapImageStateMachine.Listener() {
                 @Override
                 public void onProgress(long bytes, long total) {
                     progress.update(bytes, total);
@@ -134,5 +137,6 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
     public void close() {
         controller.close();
         apGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        apDisks.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -69,7 +69,7 @@ class CapwapEndToEndTest {
             Files.write(bundle.resolve(TYPES[i]), b);
         }
         io = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        workers = new DefaultEventExecutorGroup(4);
+        workers = new DefaultEventExecutorGroup(4, dev.apimage.transfer.spi.DaemonThreads.named("ap-disk")); // may block: staging writes
     }
 
     @AfterEach

@@ -63,7 +63,7 @@ class CapwapStreamerHardeningTest {
     @BeforeEach
     void setUp() {
         io = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new DefaultEventExecutorGroup(1);
+        workers = new DefaultEventExecutorGroup(1, dev.apimage.transfer.spi.DaemonThreads.named("ap-disk")); // may block: staging writes
     }
 
     @AfterEach
@@ -265,22 +265,27 @@ class CapwapStreamerHardeningTest {
         CapwapImageStreamer c = streamer(type -> CompletableFuture.completedFuture(cached), b -> b.linger(Duration.ZERO));
         CapturedLogs.clear();
         boolean[] truncated = {false};
+        CompletableFuture<CompletableFuture<Void>> truncation = new CompletableFuture<>();
         CapwapImageStateMachine.Listener truncateMidway = new CapwapImageStateMachine.Listener() {
             @Override
             public void onProgress(long received, long total) {
                 if (!truncated[0] && received > 100_000) {
                     truncated[0] = true;
-                    try (FileChannel ch = FileChannel.open(cacheFile, StandardOpenOption.WRITE)) {
-                        ch.truncate(50_000);
-                    } catch (IOException e) {
-                        throw new AssertionError(e);
-                    }
+                    // Off the AP's event loop, which must not touch the disk; the stream goes on meanwhile.
+                    truncation.complete(CompletableFuture.runAsync(() -> {
+                        try (FileChannel ch = FileChannel.open(cacheFile, StandardOpenOption.WRITE)) {
+                            ch.truncate(50_000);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    }));
                 }
             }
         };
         ApImageOutcome o = ap(c, "one", truncateMidway).outcome().get(20, TimeUnit.SECONDS);
         assertTrue(truncated[0]);
-        assertEquals(State.ABORTED, o.state());
+        truncation.get(5, TimeUnit.SECONDS).get(5, TimeUnit.SECONDS);
+        assertEquals(State.ABORTED, o.state(), o.reason().toString());
         assertTrue(o.reason().orElse("").contains("Image Data type 5"), o.reason().toString());
         await(() -> c.stats().sessions() == 0, "the session freed: " + c.stats());
         assertEquals(1, c.stats().aborted());

@@ -473,6 +473,20 @@ public final class NetworkUpgrade implements AutoCloseable {
         pump();
     }
 
+    /**
+     * Opens the next batch now, as the batch timer would, and returns when the upgrade's thread has
+     * done so; for tests that step batches instead of waiting for the interval.
+     */
+    void nextBatchNow() {
+        try {
+            exec.submit(this::tick).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
     private void pump() {
         while (!ready.isEmpty() && active < settings.maxConcurrent() && startedThisBatch < settings.batchSize()
                 && outcome == UpgradeSnapshot.Outcome.RUNNING) {

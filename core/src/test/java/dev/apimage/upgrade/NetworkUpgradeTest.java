@@ -305,23 +305,27 @@ class NetworkUpgradeTest {
         for (int i = 0; i < 7; i++) {
             aps.add(JoinedAp.of(String.format("AP%02d", i), "C9105AXI-E", "17.3.3.26", null));
         }
-        // Batches of 2 per 300 ms, at most 3 at once.
-        upgrade = builder(plan(aps, "/EWC/17_9_4a", false), UpgradeSettings.defaults().withConcurrency(3, 2, Duration.ofMillis(300))
+        // Batches of 2, at most 3 at once. The interval is an hour: the test opens batches itself.
+        upgrade = builder(plan(aps, "/EWC/17_9_4a", false), UpgradeSettings.defaults().withConcurrency(3, 2, Duration.ofHours(1))
                 .withRetries(0, Duration.ZERO)).saveAndDownload();
         List<Started> all = new ArrayList<>();
         all.add(next());
         all.add(next());
-        Thread.sleep(100);
+        upgrade.snapshot(); // runs on the upgrade's thread after anything it had queued
         assertEquals(0, started.size(), "a batch is 2");
         assertEquals(2, upgrade.snapshot().predownloading());
         assertEquals(5, upgrade.snapshot().initiated());
+        upgrade.nextBatchNow();
         all.add(next()); // the next batch may start one more: the concurrency limit is 3
-        Thread.sleep(400);
+        upgrade.nextBatchNow();
+        upgrade.snapshot();
         assertEquals(0, started.size(), "no more than 3 at once");
+        assertEquals(3, upgrade.snapshot().predownloading());
         deliver(all.get(0));
         deliver(all.get(1));
         deliver(all.get(2));
         for (int i = 3; i < 7; i++) {
+            upgrade.nextBatchNow(); // a batch opens; as many start as the limits allow
             Started s = next();
             deliver(s);
         }
@@ -347,7 +351,7 @@ class NetworkUpgradeTest {
     @Test
     void saveArmsTheProfileForApsThatJoinLater() throws Exception {
         upgrade = builder(plan(UpgradePlanTest.fieldNetwork(), "/EWC/17_9_4a", false), settings()).save();
-        Thread.sleep(100);
+        upgrade.nextBatchNow(); // a batch went by: still nothing for the APs already joined
         assertEquals(0, started.size(), "Save downloads nothing to the APs already joined");
         assertEquals(3, upgrade.snapshot().rows().stream().filter(r -> r.status() == PredownloadStatus.NONE).count());
         upgrade.apJoined(JoinedAp.of("new-9105", "C9105AXI-E", "17.3.3.26", null), UpgradePlanTest.CATALOG);

@@ -70,10 +70,24 @@ final class SshSessions implements AutoCloseable {
 
     private final Map<Key, List<Entry>> sessions = new HashMap<>();
     private final long idleNanos;
+    private final java.util.function.LongSupplier clock;
     private final ScheduledExecutorService reaper;
 
     SshSessions(long idleMillis) {
+        this(idleMillis, System::nanoTime, true);
+    }
+
+    /**
+     * Sessions closed after {@code idleMillis} unused, as read on {@code clock}; without the
+     * background reaper, {@link #reap()} runs only when called (tests step the clock and call it).
+     */
+    SshSessions(long idleMillis, java.util.function.LongSupplier clock, boolean backgroundReaper) {
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
+        this.clock = clock;
+        if (!backgroundReaper) {
+            this.reaper = null;
+            return;
+        }
         this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "apimage-sftp-idle");
             t.setDaemon(true);
@@ -142,7 +156,7 @@ final class SshSessions implements AutoCloseable {
                 list.remove(e);
             }
         } else if (e.users == 0) {
-            e.idleSince = System.nanoTime();
+            e.idleSince = clock.getAsLong();
         }
         if (list != null && list.isEmpty()) {
             sessions.remove(e.key);
@@ -154,8 +168,9 @@ final class SshSessions implements AutoCloseable {
         return sessions.values().stream().mapToInt(List::size).sum();
     }
 
-    private synchronized void reap() {
-        long now = System.nanoTime();
+    /** Closes the sessions idle longer than the limit, and any that lost their connection. */
+    synchronized void reap() {
+        long now = clock.getAsLong();
         for (Iterator<List<Entry>> lists = sessions.values().iterator(); lists.hasNext();) {
             List<Entry> list = lists.next();
             for (Iterator<Entry> it = list.iterator(); it.hasNext();) {
@@ -174,7 +189,9 @@ final class SshSessions implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        reaper.shutdownNow();
+        if (reaper != null) {
+            reaper.shutdownNow();
+        }
         sessions.values().forEach(list -> list.forEach(e -> e.session.disconnect()));
         sessions.clear();
     }

@@ -224,7 +224,7 @@ class SftpMinaTest {
                 DIR + "/AP image ä ö.bin", null, null), password().build(), "u")));
         assertEquals(0, Files.size(download(uri("calo", DIR + "/empty"), password().build(), "z")));
         assertEquals(FailureReason.NOT_FOUND, failure(uri("calo", DIR + "/ap1g?"), password().build()).reason());
-        assertTrue(Files.exists(zero));
+        assertEquals(-1, Files.mismatch(zero, download(uri("calo", DIR + "/empty"), password().build(), "z2")), "the empty file, not a decoy");
     }
 
     @Test

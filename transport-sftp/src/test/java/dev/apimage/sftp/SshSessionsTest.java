@@ -21,11 +21,14 @@ class SshSessionsTest {
     @TempDir
     Path tmp;
 
+    /** The sessions' clock, stepped by the test: idleness is judged without waiting for it. */
+    private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+
     @Test
     void sharesWhileInUseAndClosesWhenIdle() throws Exception {
         Files.createDirectories(tmp.resolve("home"));
         try (MinaSftpServer server = new MinaSftpServer(tmp.resolve("home"), tmp.resolve("hostkey"), null);
-                SshSessions sessions = new SshSessions(300)) {
+                SshSessions sessions = new SshSessions(300, now::get, false)) {
             JSch jsch = new JSch();
             jsch.setKnownHosts(new java.io.ByteArrayInputStream((server.knownHostsLine() + "\n").getBytes(StandardCharsets.US_ASCII)));
             SshSessions.Connector connector = () -> {
@@ -52,14 +55,18 @@ class SshSessionsTest {
             SshSessions.Lease d = sessions.acquire(key, 4, 3, connector);
             assertEquals(3, d.channels(), "never more than a session may carry");
             sessions.release(d, false);
-            Thread.sleep(600);
+            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(299));
+            sessions.reap();
+            assertTrue(c.session().isConnected(), "not yet idle for the limit");
+            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(2));
+            sessions.reap();
             assertTrue(b.session().isConnected(), "still used by the second transfer");
             assertTrue(!c.session().isConnected(), "the other one closed after sitting idle");
             sessions.release(b, false);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (b.session().isConnected() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
+            sessions.reap();
+            assertTrue(b.session().isConnected(), "just released: not idle yet");
+            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(301));
+            sessions.reap();
             assertFalse(b.session().isConnected(), "closed after sitting idle");
             assertEquals(1, sessions.open());
             assertEquals(3, server.sessionsOpened.get());

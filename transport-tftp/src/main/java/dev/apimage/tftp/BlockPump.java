@@ -38,10 +38,10 @@ final class BlockPump {
     private final Consumer consumer;
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Runnable drain = this::drain;
-    private long head; // next slot to take, guarded by this
-    private long tail; // next slot to fill, guarded by this
-    private boolean closed;
-    private boolean refused; // guarded by this
+    private volatile long head; // next slot to take; written by the drain only
+    private volatile long tail; // next slot to fill; written by the producer only
+    private volatile boolean closed;
+    private volatile boolean refused;
 
     BlockPump(int capacity, Executor executor, Consumer consumer) {
         int size = Integer.highestOneBit(Math.max(4, capacity - 1)) << 1;
@@ -55,67 +55,68 @@ final class BlockPump {
     }
 
     /**
-     * Queues a block, retaining the buffer when accepted.
+     * Queues a block, retaining the buffer when accepted. Called by one producer, the event loop,
+     * and never blocks: the ring is single-producer, single-consumer, with no lock the event loop
+     * could wait on.
      *
      * @return false when the ring is full or the pump closed (the block counts as lost)
      */
     boolean offer(ByteBuf buf, int index, int length, boolean last) {
-        synchronized (this) {
-            if (closed) {
-                return false;
-            }
-            if (tail - head == bufs.length) {
-                refused = true;
-                return false;
-            }
-            int slot = (int) (tail & mask);
-            bufs[slot] = buf.retain();
-            indexes[slot] = index;
-            lengths[slot] = length;
-            lasts[slot] = last;
-            tail++;
+        if (closed) {
+            return false;
         }
-        if (scheduled.compareAndSet(false, true)) {
-            executor.execute(drain);
+        long t = tail;
+        if (t - head == bufs.length) {
+            refused = true;
+            return false;
         }
+        int slot = (int) (t & mask);
+        bufs[slot] = buf.retain();
+        indexes[slot] = index;
+        lengths[slot] = length;
+        lasts[slot] = last;
+        tail = t + 1; // volatile store: publishes the slot to the drain
+        schedule(); // also when closed meanwhile: the drain then releases what is queued
         return true;
     }
 
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            executor.execute(drain);
+        }
+    }
+
+    /** The consumer: one drain at a time, handing blocks over in order, releasing them after. */
     private void drain() {
         while (true) {
-            ByteBuf buf = null;
-            int index = 0;
-            int length = 0;
-            boolean last = false;
-            boolean signal = false;
-            synchronized (this) {
-                if (head == tail) {
-                    signal = refused && !closed;
-                    refused = false;
-                    if (!signal) {
-                        scheduled.set(false); // inside the lock: a producer after us schedules anew
-                        return;
-                    }
-                } else {
-                    int slot = (int) (head & mask);
-                    buf = bufs[slot];
-                    bufs[slot] = null;
-                    index = indexes[slot];
-                    length = lengths[slot];
-                    last = lasts[slot];
-                    head++;
+            long h = head;
+            if (h == tail) {
+                boolean signal = refused && !closed;
+                refused = false;
+                if (signal) {
+                    consumer.drainedAfterRefusal();
+                    continue;
                 }
+                scheduled.set(false);
+                // A producer that published after our check saw the drain still scheduled: go on.
+                if (tail != h && scheduled.compareAndSet(false, true)) {
+                    continue;
+                }
+                return;
             }
-            if (signal) {
-                consumer.drainedAfterRefusal();
-                continue;
-            }
+            int slot = (int) (h & mask);
+            ByteBuf buf = bufs[slot];
+            bufs[slot] = null;
+            int index = indexes[slot];
+            int length = lengths[slot];
+            boolean last = lasts[slot];
+            head = h + 1;
             try {
-                if (!isClosed()) {
+                if (!closed) {
                     consumer.block(buf, index, length, last);
                 }
             } catch (Exception e) {
-                close();
+                closed = true;
                 consumer.failed(e);
             } finally {
                 buf.release();
@@ -123,26 +124,12 @@ final class BlockPump {
         }
     }
 
-    private synchronized boolean isClosed() {
-        return closed;
-    }
-
-    /** Stops accepting; releases what is queued. */
+    /** Stops accepting; what is queued is released by the drain, which this schedules. */
     void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            while (head != tail) {
-                int slot = (int) (head & mask);
-                ByteBuf b = bufs[slot];
-                bufs[slot] = null;
-                head++;
-                if (b != null) {
-                    b.release();
-                }
-            }
+        if (closed) {
+            return;
         }
+        closed = true;
+        schedule();
     }
 }

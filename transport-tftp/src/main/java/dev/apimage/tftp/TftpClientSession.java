@@ -62,6 +62,8 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
     private long lastPacketNanos;
     private ScheduledFuture<?> tick;
     private Map<String, String> sentOptions = Map.of();
+    /** The size from the OACK's tsize, told to the sink before the first block; -1 when none or told. */
+    private volatile long announcedSize = -1;
     /** The server's retransmission timeout when negotiated; it sets how long the client dallies. */
     private long serverTimeoutNanos = -1;
 
@@ -237,6 +239,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         }
         int blockSize = TftpOptions.DEFAULT_BLOCK_SIZE;
         int win = 1;
+        long tsize = -1;
         for (Map.Entry<String, String> e : oack.entrySet()) {
             if (!sentOptions.containsKey(e.getKey())) {
                 refuseOack("server acknowledged option '" + e.getKey() + "' that was not requested");
@@ -263,12 +266,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
                         refuseOack("server's tsize '" + e.getValue() + "' is not a size");
                         return;
                     }
-                    try {
-                        announceSize(v);
-                    } catch (TransferException ex) {
-                        sendError(TftpError.DISK_FULL, "Disk full or allocation exceeded");
-                        return;
-                    }
+                    tsize = v;
                 }
                 case "timeout" -> {
                     if (v < 1 || v > 255) {
@@ -283,6 +281,10 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
             }
         }
         markConnected();
+        // The sink checks its space when told the size, which touches the disk: it is told on the
+        // sink's thread, before the first block, while the ACK goes out now (a late ACK 0 would
+        // look like a vanished client to the server).
+        announcedSize = tsize;
         startReceiving(blockSize, win);
         sendAck(0);
     }
@@ -374,7 +376,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
             if (tid == null) {
                 sendRequest();
             }
-        } else {
+        } else if (state == State.RECEIVING) {
             receiver.onTimeout(now);
         }
     }
@@ -383,6 +385,11 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
 
     @Override
     public void block(ByteBuf payload, int index, int length, boolean last) throws Exception {
+        long size = announcedSize;
+        if (size >= 0) {
+            announcedSize = -1;
+            announceSize(size);
+        }
         deliver(payload.internalNioBuffer(index, length));
         if (last) {
             succeed();
@@ -419,7 +426,11 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
                 pump.close();
             }
             if (state != State.DONE) {
-                sendError(TftpError.NOT_DEFINED, "transfer cancelled");
+                if (failureReason() == FailureReason.NO_SPACE) {
+                    sendError(TftpError.DISK_FULL, "Disk full or allocation exceeded");
+                } else {
+                    sendError(TftpError.NOT_DEFINED, "transfer cancelled");
+                }
                 ch.close();
                 return;
             }

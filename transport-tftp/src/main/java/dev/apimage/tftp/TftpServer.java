@@ -11,7 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -77,6 +76,8 @@ public final class TftpServer implements AutoCloseable {
     private final int halfOpenRetries;
     private final java.util.function.LongSupplier clock;
     private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    /** Requests whose file is being opened on a disk thread, by client port; they hold a slot. */
+    private final Map<InetSocketAddress, TftpPackets.Request> opening = new ConcurrentHashMap<>();
     private final boolean allowWrite;
     private final boolean allowCreate;
     private final EventLoopGroup group;
@@ -98,7 +99,8 @@ public final class TftpServer implements AutoCloseable {
     private final AtomicLong transfers = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong completedUnacknowledged = new AtomicLong();
-    private final Object idle = new Object();
+    /** Completed when a transfer ends, waking {@link #awaitIdle(Duration)}. */
+    private volatile java.util.concurrent.CompletableFuture<Void> idle = new java.util.concurrent.CompletableFuture<>();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
@@ -124,7 +126,7 @@ public final class TftpServer implements AutoCloseable {
         this.allowCreate = b.allowCreate;
         this.ownGroup = b.group == null;
         this.group = ownGroup ? UdpTransport.group(b.threads, "apimage-tftp-server") : b.group;
-        this.diskExecutor = Executors.newFixedThreadPool(2, new DefaultThreadFactory("apimage-tftp-disk", true));
+        this.diskExecutor = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-tftp-disk", 2);
     }
 
     /**
@@ -184,13 +186,21 @@ public final class TftpServer implements AutoCloseable {
      */
     public boolean awaitIdle(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
-        synchronized (idle) {
-            while (!active.isEmpty()) {
-                long left = end - System.nanoTime();
-                if (left <= 0) {
-                    return false;
-                }
-                TimeUnit.NANOSECONDS.timedWait(idle, left);
+        while (!active.isEmpty()) {
+            java.util.concurrent.CompletableFuture<Void> signal = new java.util.concurrent.CompletableFuture<>();
+            idle = signal;
+            if (active.isEmpty()) {
+                break; // ended between the check and the installation of the signal
+            }
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                // Woken by the end of a transfer; the bound only covers a waiter whose signal another replaced.
+                signal.get(Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // check again
             }
         }
         return true;
@@ -300,9 +310,7 @@ public final class TftpServer implements AutoCloseable {
         active.remove(t);
         byPeer.remove(t.peer, t);
         perClient.computeIfPresent(t.peer.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
-        synchronized (idle) {
-            idle.notifyAll();
-        }
+        idle.complete(null); // lock-free: the event loop never waits on a waiter
     }
 
     // --- requests ---
@@ -348,7 +356,7 @@ public final class TftpServer implements AutoCloseable {
             byPeer.remove(peer, stale);
             running = null;
         }
-        if (running != null || endedRecently(peer, r)) {
+        if (running != null || endedRecently(peer, r) || opening.containsKey(peer)) {
             // The client repeated its request before our first answer reached it (RFC 1350 TIDs).
             LOG.debug("{} from {} filename {} repeated; transfer already running", kind, peer, shownName);
             return;
@@ -371,7 +379,7 @@ public final class TftpServer implements AutoCloseable {
                     + maxTransfersPerClient + " transfers in progress for this client)");
             return;
         }
-        if (active.size() >= maxTransfers) {
+        if (active.size() + opening.size() >= maxTransfers) {
             refuse(requestChannel, peer, TftpError.NOT_DEFINED, "server busy: " + maxTransfers
                     + " transfers in progress, try again later", kind + " from " + from + " refused: server busy ("
                     + maxTransfers + " transfers in progress)");
@@ -382,36 +390,60 @@ public final class TftpServer implements AutoCloseable {
                     "WRQ from " + from + " filename " + shownName + " refused: server is read-only");
             return;
         }
-        ServerTransfer transfer;
+        // The slot is held from here: a repeat while the file is opened is dropped, and the caps count it.
+        opening.put(peer, r);
+        perClient.merge(peer.getAddress(), 1, Integer::sum);
+        // Resolving the name, opening the file and asking for free space touch the disk: never on the event loop.
+        diskExecutor.execute(() -> open(requestChannel, peer, r, kind, from, shownName));
+    }
+
+    /** On a disk thread: resolves and opens the file, then launches the transfer or refuses. */
+    private void open(Channel requestChannel, InetSocketAddress peer, TftpPackets.Request r, String kind, String from, String shownName) {
+        boolean read = r.opcode() == TftpPackets.RRQ;
+        ServerTransfer transfer = null;
         try {
             if (read) {
                 SecureRoot.Opened opened = root.openForReading(r.filename());
                 FileBlockSource source = new FileBlockSource(opened.channel(), opened.path(), opened.attributes());
                 Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, source.size());
                 transfer = new ServerReadTransfer(this, peer, shownName, source, n, retransmit(n));
-                transfer.request = r;
             } else {
                 Path file = root.forWriting(r.filename(), allowCreate);
                 Negotiation n = Negotiation.of(r.options(), maxBlockSize, maxWindowSize, -1);
                 if (n.tsize >= 0 && Files.getFileStore(file.getParent()).getUsableSpace() < n.tsize) {
+                    unreserve(peer);
                     refuse(requestChannel, peer, TftpError.DISK_FULL, "Disk full or allocation exceeded",
                             "WRQ from " + from + " filename " + shownName + " refused: not enough space for "
                                     + n.tsize + " bytes");
                     return;
                 }
                 transfer = new ServerWriteTransfer(this, peer, shownName, file, n, retransmit(n), diskExecutor);
-                transfer.request = r;
             }
+            transfer.request = r;
         } catch (SecureRoot.Refusal e) {
+            unreserve(peer);
             refuse(requestChannel, peer, e.error, e.error.name() + (e.error.code() == 1 ? "" : ": " + e.getMessage()),
                     kind + " from " + from + " filename " + shownName + " refused: " + e.getMessage());
             return;
         } catch (IOException e) {
+            unreserve(peer);
             refuse(requestChannel, peer, TftpError.ACCESS_VIOLATION, "Access violation: cannot open file",
-                    kind + " from " + from + " filename " + shownName + " refused: " + e);
+                    kind + " from " + from + " filename " + shownName + " refused: " + LogText.printable(e.toString(), 200));
             return;
         }
-        launch(peer, transfer);
+        ServerTransfer t = transfer;
+        if (closed) {
+            unreserve(peer);
+            t.release(false);
+            return;
+        }
+        launch(peer, t);
+    }
+
+    /** Gives back the slot held while a request's file was being opened. */
+    private void unreserve(InetSocketAddress peer) {
+        opening.remove(peer);
+        perClient.computeIfPresent(peer.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
     }
 
     /**
@@ -440,10 +472,11 @@ public final class TftpServer implements AutoCloseable {
         return n.timeoutSeconds > 0 ? TimeUnit.SECONDS.toNanos(n.timeoutSeconds) : retransmitNanos;
     }
 
+    /** Takes over the slot reserved while opening: the transfer is live from here. */
     private void launch(InetSocketAddress peer, ServerTransfer transfer) {
         active.add(transfer);
         byPeer.put(peer, transfer);
-        perClient.merge(peer.getAddress(), 1, Integer::sum);
+        opening.remove(peer);
         transfers.incrementAndGet();
         InetAddress local = ((InetSocketAddress) listener.localAddress()).getAddress();
         new Bootstrap().group(group).channel(UdpTransport.channel())
@@ -472,9 +505,7 @@ public final class TftpServer implements AutoCloseable {
         active.remove(t);
         byPeer.remove(t.peer, t);
         perClient.computeIfPresent(t.peer.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
-        synchronized (idle) {
-            idle.notifyAll();
-        }
+        idle.complete(null); // lock-free: the event loop never waits on a waiter
         failed.incrementAndGet();
         t.release(false);
         LOG.warn("transfer for {} abandoned: {}", t.peer, why);
@@ -510,7 +541,7 @@ public final class TftpServer implements AutoCloseable {
         private int maxRetries = 5;
         private int maxTransfers = 1000;
         private int maxTransfersPerClient = 16;
-        private int halfOpenRetries = 1;
+        private int halfOpenRetries = 2;
         private java.util.function.LongSupplier clock = System::nanoTime;
         private boolean allowWrite;
         private boolean allowCreate;
@@ -644,7 +675,7 @@ public final class TftpServer implements AutoCloseable {
 
         /**
          * Retransmissions of a transfer's first answer (OACK or first DATA) before the client has
-         * acknowledged anything; then the transfer ends and frees its slot. Default 1; the retry
+         * acknowledged anything; then the transfer ends and frees its slot. Default 2; the retry
          * limit applies once the client has answered.
          *
          * @param retries zero or more

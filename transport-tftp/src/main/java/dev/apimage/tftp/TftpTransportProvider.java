@@ -7,7 +7,6 @@ import dev.apimage.transfer.TransferSession;
 import dev.apimage.transfer.UriRedaction;
 import dev.apimage.transfer.spi.TransportProvider;
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,7 +59,7 @@ public final class TftpTransportProvider implements TransportProvider {
         if (group == null) {
             int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
             group = UdpTransport.group(threads, "apimage-tftp-client");
-            sinkExecutor = Executors.newFixedThreadPool(threads, new DefaultThreadFactory("apimage-tftp-sink", true));
+            sinkExecutor = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-tftp-sink", threads);
         }
         return group;
     }

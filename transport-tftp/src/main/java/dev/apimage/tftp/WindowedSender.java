@@ -52,6 +52,7 @@ final class WindowedSender {
     private long next = 1;   // next block to send
     private long retransmitted;
     private long lastSendNanos;
+    private java.util.function.LongSupplier clock = System::nanoTime;
     private long resendGuardNanos = Long.MAX_VALUE;
 
     WindowedSender(Source source, Out out, long size, int blockSize, int window) {
@@ -69,13 +70,18 @@ final class WindowedSender {
      * per {@code guardNanos} since the window was last sent, so duplicates cannot multiply the
      * traffic (the RFC 1123 concern); in lockstep a duplicate ACK is never answered.
      */
+    /** The clock the repeated-ACK guard reads; tests step it instead of waiting. */
+    void clock(java.util.function.LongSupplier nanos) {
+        this.clock = nanos;
+    }
+
     void resendOnRepeatedAck(long guardNanos) {
         this.resendGuardNanos = window > 1 ? guardNanos : Long.MAX_VALUE;
     }
 
     /** Sends what the window allows. */
     void sendWindow() {
-        lastSendNanos = System.nanoTime();
+        lastSendNanos = clock.getAsLong();
         long end = Math.min(base + window, totalBlocks + 1);
         if (next >= end) {
             return;
@@ -124,7 +130,7 @@ final class WindowedSender {
         long lastAcked = base - 1;
         int delta = (wire - (int) (lastAcked & 0xFFFF)) & 0xFFFF;
         if (delta == 0 && resendGuardNanos != Long.MAX_VALUE && next > base
-                && System.nanoTime() - lastSendNanos >= resendGuardNanos) {
+                && clock.getAsLong() - lastSendNanos >= resendGuardNanos) {
             retransmitted += next - base;
             next = base;
             sendWindow();

@@ -121,17 +121,96 @@ class TftpClientInteropTest {
         }
     }
 
+    /** The request lines in.tftpd writes to syslog for the same requests, against ours. */
     @Test
     void ourServerLogsLikeTftpdHpa() throws Exception {
+        Path bin = Peers.require("in.tftpd", "tftpd-hpa");
+        Path unshare = Peers.require("unshare", "util-linux");
         Path root = dir.resolve("root");
         TftpFixtures.file(root, "EWC/17_9_4a/ap1g8", 1000);
+        java.util.List<String> names = java.util.List.of("/EWC/17_9_4a/ap1g8", "EWC/17_9_4a/ap1g8", "/Wrong-Path/ap1g6");
+
+        // in.tftpd logs only to syslog: in a mount namespace of its own, its /dev/log is our socket.
+        Path ns = java.nio.file.Files.createDirectories(dir.resolve("ns"));
+        Path socket = ns.resolve("log");
+        StringBuffer syslog = new StringBuffer();
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            Thread reader = new Thread(() -> {
+                // syslog(3) may connect more than once (the daemon and each request's child): read every connection.
+                while (server.isOpen()) {
+                    try {
+                        java.nio.channels.SocketChannel c = server.accept();
+                        Thread t = new Thread(() -> {
+                            try (c) {
+                                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096);
+                                while (c.read(b) >= 0) {
+                                    b.flip();
+                                    syslog.append(java.nio.charset.StandardCharsets.UTF_8.decode(b));
+                                    b.clear();
+                                }
+                            } catch (java.io.IOException e) {
+                                // the daemon went away
+                            }
+                        }, "syslog-connection");
+                        t.setDaemon(true);
+                        t.start();
+                    } catch (java.io.IOException e) {
+                        return; // closed with the test
+                    }
+                }
+            }, "syslog");
+            reader.setDaemon(true);
+            reader.start();
+            int port = TftpFixtures.freeUdpPort();
+            String script = "mkdir -p " + ns + "/dev && mount --bind /dev " + ns + "/dev && mount -t tmpfs tmpfs /dev"
+                    + " && touch /dev/null && mount --bind " + ns + "/dev/null /dev/null && ln -s " + socket + " /dev/log"
+                    + " && exec " + bin + " --foreground --secure --verbose --address 127.0.0.1:" + port + " " + root;
+            try (Peers.Proc p = new Peers.Proc(dir.resolve("in.tftpd.log"), unshare.toString(), "-m", "--propagation", "private",
+                    "sh", "-c", script)) {
+                awaitServing(port);
+                for (String n : names) {
+                    TftpFixtures.failure(URI.create("tftp://127.0.0.1:" + port + "/" + n + "-probe"), TransferOptions.defaults());
+                    tryDownload(URI.create("tftp://127.0.0.1:" + port + (n.startsWith("/") ? n : "/" + n)), n);
+                }
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (requestLines(syslog.toString(), "in.tftpd\\[\\d+\\]: ").size() < 2 * names.size() + 1 && System.nanoTime() < end) {
+                    Thread.onSpinWait(); // syslog lines arrive on their own socket, shortly after the answers
+                }
+            }
+        }
+        java.util.List<String> theirs = requestLines(syslog.toString(), "in.tftpd\\[\\d+\\]: ");
+        assertTrue(theirs.size() >= 2 * names.size(), "in.tftpd's syslog: " + syslog);
+
         dev.apimage.testing.CapturedLogs.clear();
         try (TftpServer server = TftpServer.builder().root(root).port(0).build()) {
             InetSocketAddress a = server.start();
-            TftpFixtures.download(TftpFixtures.uri(a, "/EWC/17_9_4a/ap1g8"), TransferOptions.defaults(), dir.resolve("ap"), "x");
+            for (String n : names) {
+                TftpFixtures.failure(TftpFixtures.uri(a, "/" + n + "-probe"), TransferOptions.defaults());
+                tryDownload(TftpFixtures.uri(a, n.startsWith("/") ? n : "/" + n), n);
+            }
         }
-        assertTrue(dev.apimage.testing.CapturedLogs.lines().stream()
-                .anyMatch(l -> l.endsWith("RRQ from 127.0.0.1 filename /EWC/17_9_4a/ap1g8")),
-                dev.apimage.testing.CapturedLogs.lines().toString());
+        java.util.List<String> ours = requestLines(String.join("\n", dev.apimage.testing.CapturedLogs.lines()), "INFO TftpServer - ");
+        // The probe of the readiness check is in theirs only: compare the lines of the same requests, in order.
+        java.util.List<String> wanted = theirs.subList(theirs.size() - ours.size(), theirs.size());
+        assertEquals(wanted, ours, "in.tftpd wrote " + theirs);
+    }
+
+    private static void tryDownload(URI uri, String name) {
+        try (var s = dev.apimage.transfer.Transports.open(uri, TransferOptions.defaults())) {
+            s.start((b, o) -> { }).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // a missing file fails; the log line is what is compared
+        }
+    }
+
+    /** The "RRQ from ... filename ..." lines of a log, the text after the given prefix. */
+    private static java.util.List<String> requestLines(String log, String prefixRegex) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(prefixRegex + "(RRQ from [^\\x00\\n]*?filename [^\\x00\\n]*)").matcher(log);
+        while (m.find()) {
+            out.add(m.group(1).trim());
+        }
+        return out;
     }
 }

@@ -204,7 +204,7 @@ class TftpServerInteropTest {
     void uploadThroughCommonsNetIsAtomic() throws Exception {
         Path root = dir.resolve("root");
         Files.createDirectories(root);
-        InetSocketAddress a = start(TftpServer.builder().root(root).allowCreate(true));
+        InetSocketAddress a = start(TftpServer.builder().root(root).allowWrite(true).allowCreate(true));
         byte[] data = new byte[65_536 * 2 + 5];
         new java.util.Random(5).nextBytes(data);
         TFTPClient client = new TFTPClient();
@@ -217,12 +217,39 @@ class TftpServerInteropTest {
         } finally {
             client.close();
         }
+        // Replace an existing image. Halfway through the upload, the target must still be the old
+        // image, whole, with the new bytes going to a hidden temporary file beside it.
+        Path target = root.resolve("new-image");
+        byte[] old = "the previous image".repeat(1000).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Files.write(target, old);
+        java.util.List<String> seenHalfway = new java.util.ArrayList<>();
+        InputStream observing = new java.io.FilterInputStream(new java.io.ByteArrayInputStream(data)) {
+            private int sent;
+
+            @Override
+            public int read(byte[] b, int off, int len) throws java.io.IOException {
+                if (sent >= data.length / 2 && seenHalfway.isEmpty()) {
+                    seenHalfway.add(java.util.Arrays.equals(old, Files.readAllBytes(target)) ? "old image intact" : "target changed");
+                    try (java.util.stream.Stream<Path> files = Files.list(root)) {
+                        files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(".")).forEach(n -> seenHalfway.add("temp " + n));
+                    }
+                }
+                int n = super.read(b, off, len);
+                sent += Math.max(0, n);
+                return n;
+            }
+        };
         client.open();
-        try (InputStream in = new java.io.ByteArrayInputStream(data)) {
-            client.sendFile("new-image", TFTP.BINARY_MODE, in, a.getAddress(), a.getPort());
+        try (observing) {
+            client.sendFile("new-image", TFTP.BINARY_MODE, observing, a.getAddress(), a.getPort());
         } finally {
             client.close();
         }
-        assertEquals(-1, java.util.Arrays.mismatch(data, Files.readAllBytes(root.resolve("new-image"))));
+        assertEquals("old image intact", seenHalfway.isEmpty() ? "not observed" : seenHalfway.get(0), seenHalfway.toString());
+        assertTrue(seenHalfway.stream().anyMatch(s -> s.startsWith("temp .new-image")), "the upload went to a hidden file: " + seenHalfway);
+        assertEquals(-1, java.util.Arrays.mismatch(data, Files.readAllBytes(target)));
+        try (java.util.stream.Stream<Path> files = Files.list(root)) {
+            assertEquals(java.util.List.of("new-image"), files.map(p -> p.getFileName().toString()).toList(), "no temporary file left");
+        }
     }
 }

@@ -75,13 +75,17 @@ class WindowedProtocolTest {
     void withWindowsARepeatedAckBeforeTheWindowResendsItAtMostOncePerGuard() throws Exception {
         Wire w = new Wire();
         WindowedSender s = sender(w, 512 * 10 + 1, 512, 4);
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(7_000_000_000L);
+        s.clock(now::get);
         s.resendOnRepeatedAck(50_000_000L); // 50 ms
         s.sendWindow();
         s.onAck(4);
         w.sent.clear();
         assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4), "too soon after sending: a network duplicate");
         assertEquals(List.of(), w.sent);
-        Thread.sleep(60);
+        now.addAndGet(49_000_000L);
+        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4), "still inside the guard");
+        now.addAndGet(1_000_000L);
         assertEquals(WindowedSender.AckResult.RESENT, s.onAck(4), "the receiver got none of the window");
         assertEquals(List.of(5, 6, 7, 8), w.sent);
         assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4), "and not again at once");

@@ -1,0 +1,54 @@
+package dev.apimage.transfer.spi;
+
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Thread factories for the SDK's blocking workers (disk writes, fsyncs, file opens). They make
+ * plain daemon threads on purpose, not Netty's {@code FastThreadLocalThread}: Netty marks those
+ * as event-loop threads on which nothing may block, and these threads exist to block.
+ */
+public final class DaemonThreads {
+
+    private DaemonThreads() {
+    }
+
+    /**
+     * A factory of daemon threads named {@code name-1}, {@code name-2}, ...
+     *
+     * @param name the name prefix
+     * @return the factory
+     */
+    public static ThreadFactory named(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * A pool of daemon workers for blocking work handed over by an event loop. A
+     * {@link ForkJoinPool} in FIFO mode, because handing it a task never makes the submitting
+     * thread wait: a {@code ThreadPoolExecutor}'s queue takes a lock, on which an event loop would
+     * park whenever a worker holds it.
+     *
+     * @param name the workers' name prefix
+     * @param threads how many workers
+     * @return the pool; shut it down when done
+     */
+    public static ExecutorService workerPool(String name, int threads) {
+        AtomicInteger n = new AtomicInteger();
+        ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
+            ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) { };
+            t.setName(name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        return new ForkJoinPool(threads, factory, null, true);
+    }
+}

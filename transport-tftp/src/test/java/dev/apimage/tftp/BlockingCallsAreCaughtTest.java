@@ -1,0 +1,40 @@
+package dev.apimage.tftp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The test run's BlockHound is live and sees file-system calls: a stat on an event loop fails the
+ * code that made it, while the SDK's disk workers may block.
+ */
+class BlockingCallsAreCaughtTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aFileSystemCallOnAnEventLoopFailsAndOnADiskWorkerDoesNot() throws Exception {
+        Path f = Files.writeString(dir.resolve("f"), "x");
+        EventLoopGroup loop = UdpTransport.group(1, "blocking-check");
+        ExecutorService disk = dev.apimage.transfer.spi.DaemonThreads.workerPool("disk-check", 1);
+        try {
+            ExecutionException e = assertThrows(ExecutionException.class, () -> loop.submit(() -> Files.size(f)).get(10, TimeUnit.SECONDS));
+            assertTrue(e.getCause().getClass().getName().equals("reactor.blockhound.BlockingOperationError"), e.getCause().toString());
+            assertTrue(e.getCause().getMessage().contains("UnixNativeDispatcher"), e.getCause().getMessage());
+            assertEquals(1L, disk.submit(() -> Files.size(f)).get(10, TimeUnit.SECONDS));
+        } finally {
+            loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            disk.shutdown();
+        }
+    }
+}
