@@ -97,10 +97,7 @@ class TftpServerInteropTest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             client.receiveFile("/f", TFTP.BINARY_MODE, out, a.getAddress(), a.getPort());
             assertEquals(-1, java.util.Arrays.mismatch(Files.readAllBytes(src), out.toByteArray()));
-            long deadline = System.nanoTime() + 2_000_000_000L;
-            while (server.stats().completed() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            assertTrue(server.awaitIdle(java.time.Duration.ofSeconds(5)), () -> server.stats().toString());
             assertEquals(1, server.stats().completed(), "the final ACK ended the transfer: " + server.stats());
         } finally {
             client.close();
