@@ -262,29 +262,9 @@ class SftpMinaTest {
         StagingArea area = StagingArea.open(tmp.resolve("ap"));
         try (TransferSession s = Transports.open(uri("calo", DIR + "/ap1g4"), password().build());
                 StagedImage staged = area.begin("stopped", -1)) {
-            java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
-            CompletableFuture<TransferResult> f = s.start(new dev.apimage.transfer.BlockSink() {
-                @Override
-                public void write(java.nio.ByteBuffer block, long offset) throws java.io.IOException {
-                    int n = block.remaining();
-                    staged.write(block, offset);
-                    if (seen.addAndGet(n) >= 500_000) {
-                        reached.countDown();
-                    }
-                }
-
-                @Override
-                public void expectFile(dev.apimage.transfer.RemoteFile file) throws java.io.IOException {
-                    staged.expectFile(file);
-                }
-
-                @Override
-                public boolean acceptsAnyOrder() {
-                    return staged.acceptsAnyOrder();
-                }
-            });
-            assertTrue(reached.await(20, TimeUnit.SECONDS), "the transfer got going");
+            dev.apimage.testing.SignallingSink sink = new dev.apimage.testing.SignallingSink(staged, 500_000);
+            CompletableFuture<TransferResult> f = s.start(sink);
+            assertTrue(sink.awaitBytes(20), "the transfer got going");
             server.server.stop(true); // kill the server with the transfer in flight
             ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(60, TimeUnit.SECONDS));
             assertEquals(FailureReason.TIMED_OUT, ((TransferException) e.getCause()).reason());

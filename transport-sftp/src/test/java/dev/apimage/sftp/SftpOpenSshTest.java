@@ -162,29 +162,9 @@ class SftpOpenSshTest {
         try (TransferSession s = Transports.open(URI.create("sftp://root@127.0.0.1:" + port + image), options()
                 .set(TransferOptions.IDLE_TIMEOUT, Duration.ofSeconds(3)).set(SftpOptions.PARALLEL_RANGES, 1).build());
                 StagedImage staged = area.begin("ap1g5", -1)) {
-            java.util.concurrent.CountDownLatch reached = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
-            CompletableFuture<TransferResult> f = s.start(new dev.apimage.transfer.BlockSink() {
-                @Override
-                public void write(java.nio.ByteBuffer block, long offset) throws java.io.IOException {
-                    int n = block.remaining();
-                    staged.write(block, offset);
-                    if (seen.addAndGet(n) >= 1_000_000) {
-                        reached.countDown();
-                    }
-                }
-
-                @Override
-                public void expectFile(dev.apimage.transfer.RemoteFile file) throws java.io.IOException {
-                    staged.expectFile(file);
-                }
-
-                @Override
-                public boolean acceptsAnyOrder() {
-                    return staged.acceptsAnyOrder();
-                }
-            });
-            assertTrue(reached.await(20, TimeUnit.SECONDS), "the transfer got going");
+            dev.apimage.testing.SignallingSink sink = new dev.apimage.testing.SignallingSink(staged, 1_000_000);
+            CompletableFuture<TransferResult> f = s.start(sink);
+            assertTrue(sink.awaitBytes(20), "the transfer got going");
             // Freeze only the SFTP subsystem of our own sshd: its session process keeps answering keep-alives.
             String pid = servers.get(0).toHandle().descendants()
                     .filter(h -> h.info().command().orElse("").endsWith("sftp-server"))

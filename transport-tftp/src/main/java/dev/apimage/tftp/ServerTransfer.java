@@ -113,19 +113,7 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     }
 
     private void endUnacknowledged() {
-        if (ended) {
-            return;
-        }
-        ended = true;
-        if (tick != null) {
-            tick.cancel(false);
-        }
-        try {
-            release(true);
-        } finally {
-            server.transferEnded(this, TftpServer.Ending.COMPLETED_UNACKNOWLEDGED, "final ACK not heard");
-            closeChannel();
-        }
+        end(TftpServer.Ending.COMPLETED_UNACKNOWLEDGED, "final ACK not heard");
     }
 
     @Override
@@ -178,6 +166,10 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
 
     /** Ends the transfer once: stops the timer, releases, closes the channel, counts. */
     final void end(boolean success, String why) {
+        end(success ? TftpServer.Ending.COMPLETED : TftpServer.Ending.FAILED, why);
+    }
+
+    private void end(TftpServer.Ending ending, String why) {
         if (ended) {
             return;
         }
@@ -186,9 +178,9 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
             tick.cancel(false);
         }
         try {
-            release(success);
+            release(ending != TftpServer.Ending.FAILED);
         } finally {
-            server.transferEnded(this, success, why);
+            server.transferEnded(this, ending, why);
             closeChannel();
         }
     }

@@ -285,10 +285,6 @@ public final class TftpServer implements AutoCloseable {
         bytesReceived.addAndGet(n);
     }
 
-    void transferEnded(ServerTransfer t, boolean success, String why) {
-        transferEnded(t, success ? Ending.COMPLETED : Ending.FAILED, why);
-    }
-
     /** How a transfer ended, for the counters. */
     enum Ending { COMPLETED, COMPLETED_UNACKNOWLEDGED, FAILED }
 
