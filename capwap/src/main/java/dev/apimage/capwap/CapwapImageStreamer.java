@@ -95,21 +95,43 @@ public final class CapwapImageStreamer implements AutoCloseable {
         final long size;
         final byte[] md5;
         final FileChannel file;
+        final java.nio.file.Path path;
+        final Object fileKey;
+        final java.nio.file.attribute.FileTime modified;
 
-        OpenImage(String key, long size, byte[] md5, FileChannel file) {
+        OpenImage(String key, long size, byte[] md5, FileChannel file, java.nio.file.Path path,
+                java.nio.file.attribute.BasicFileAttributes attributes) {
             this.key = key;
+            this.path = path;
+            this.fileKey = attributes.fileKey();
+            this.modified = attributes.lastModifiedTime();
             this.size = size;
             this.md5 = md5;
             this.file = file;
         }
 
-        /** Null when the file still has its size, else why not. */
+        /**
+         * Null while the file is the one opened, else why not: its size through the descriptor, and
+         * through its path its identity, size and modification time (a rewrite in place, a
+         * replacement or a deletion do not show in the reads). A stat of an open, cached file, made
+         * every few blocks: cheap enough for the event loop.
+         */
         String changed() {
             try {
                 long now = file.size();
-                return now == size ? null : "image file changed while streaming: " + now + " bytes, was " + size;
+                if (now != size) {
+                    return "image file changed while streaming: " + now + " bytes, was " + size;
+                }
+                java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(path,
+                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                if (!Objects.equals(a.fileKey(), fileKey) || a.size() != size || !a.lastModifiedTime().equals(modified)) {
+                    return "image file replaced or modified while streaming";
+                }
+                return null;
+            } catch (java.nio.file.NoSuchFileException e) {
+                return "image file deleted while streaming";
             } catch (IOException e) {
-                return "image file unreadable while streaming: " + e.getMessage();
+                return "image file unreadable while streaming: " + LogText.printable(e.getMessage(), 200);
             }
         }
     }
@@ -410,12 +432,14 @@ public final class CapwapImageStreamer implements AutoCloseable {
         }
         FileChannel fc = null;
         try {
+            java.nio.file.attribute.BasicFileAttributes attributes = java.nio.file.Files.readAttributes(image.image().file(),
+                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             fc = FileChannel.open(image.image().file(), StandardOpenOption.READ);
             if (fc.size() != size) {
                 throw new IOException("cached image " + image.image().file().getFileName() + " has " + fc.size()
                         + " bytes, expected " + size);
             }
-            OpenImage fresh = new OpenImage(key, size, image.image().digests().md5Bytes(), fc);
+            OpenImage fresh = new OpenImage(key, size, image.image().digests().md5Bytes(), fc, image.image().file(), attributes);
             opened.put(key, fresh);
             return fresh;
         } catch (IOException e) {

@@ -13,7 +13,7 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * that is already open and whose pages the server expects in the page cache (the alternative, a
  * hand-off to a disk thread per block, costs more than it saves): the TFTP server's per-block
  * {@code pread} and its periodic check that the served file is unchanged, and the CAPWAP
- * streamer's per-block {@code pread}.
+ * streamer's per-block {@code pread} and its periodic check of the image file.
  */
 public final class FileSystemBlockHound implements BlockHoundIntegration {
 
@@ -49,6 +49,7 @@ public final class FileSystemBlockHound implements BlockHoundIntegration {
         builder.allowBlockingCallsInside("dev.apimage.tftp.FileBlockSource", "read");
         builder.allowBlockingCallsInside("dev.apimage.tftp.FileBlockSource", "check");
         builder.allowBlockingCallsInside("dev.apimage.capwap.CapwapMessageWriter", "imageData");
+        builder.allowBlockingCallsInside("dev.apimage.capwap.CapwapImageStreamer$OpenImage", "changed");
         // Netty loads its native transport and reads /proc and /etc settings once, on whichever thread comes first.
         builder.allowBlockingCallsInside("io.netty.util.internal.NativeLibraryLoader", "load");
         builder.allowBlockingCallsInside("io.netty.util.NetUtil", "<clinit>");
