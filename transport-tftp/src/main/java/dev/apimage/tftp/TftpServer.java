@@ -103,6 +103,8 @@ public final class TftpServer implements AutoCloseable {
     private volatile java.util.concurrent.CompletableFuture<Void> idle = new java.util.concurrent.CompletableFuture<>();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final AtomicLong unansweredRefusals = new AtomicLong();
+    private final RefusalBudget refusalBudget;
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong retransmissions = new AtomicLong();
@@ -122,6 +124,7 @@ public final class TftpServer implements AutoCloseable {
         this.maxTransfersPerClient = b.maxTransfersPerClient;
         this.halfOpenRetries = b.halfOpenRetries;
         this.clock = b.clock;
+        this.refusalBudget = new RefusalBudget(b.refusalsPerSecond);
         this.allowWrite = b.allowWrite || b.allowCreate;
         this.allowCreate = b.allowCreate;
         this.ownGroup = b.group == null;
@@ -171,7 +174,8 @@ public final class TftpServer implements AutoCloseable {
      * @return a snapshot
      */
     public Stats stats() {
-        return new Stats(transfers.get(), completed.get(), completedUnacknowledged.get(), failed.get(), refused.get(), active.size(),
+        return new Stats(transfers.get(), completed.get(), completedUnacknowledged.get(), failed.get(), refused.get(),
+                unansweredRefusals.get(), active.size(),
                 bytesSent.get(), bytesReceived.get(), retransmissions.get(), retransmittedBlocks.get());
     }
 
@@ -216,13 +220,16 @@ public final class TftpServer implements AutoCloseable {
      *     left (or lost its last ACK); not counted as failed
      * @param failed transfers that ended otherwise (timeout, peer error, shutdown)
      * @param refused requests refused (bad name, busy, malformed, not permitted)
+     * @param unansweredRefusals refused requests past the refusal budget, dropped without an ERROR
+     *     or a log line (see {@link Builder#refusalsPerSecond(int)})
      * @param active transfers in progress
      * @param bytesSent bytes of files served (acknowledged)
      * @param bytesReceived bytes of files received
      * @param retransmissions retransmission timer expiries
      * @param retransmittedBlocks DATA blocks sent again
      */
-    public record Stats(long transfers, long completed, long completedUnacknowledged, long failed, long refused, int active,
+    public record Stats(long transfers, long completed, long completedUnacknowledged, long failed, long refused,
+            long unansweredRefusals, int active,
             long bytesSent, long bytesReceived, long retransmissions, long retransmittedBlocks) {
     }
 
@@ -510,6 +517,12 @@ public final class TftpServer implements AutoCloseable {
     /** Answers a refused request with ERROR from a fresh port, as RFC 1350 asks of every reply. */
     private void refuse(Channel requestChannel, InetSocketAddress peer, TftpError error, String message, String logLine) {
         refused.incrementAndGet();
+        if (!refusalBudget.take(System.nanoTime())) {
+            // A flood of refused requests: answering each (a fresh port, a log line) would cost the
+            // server more than the flood costs the sender. Past the budget, refusals go unanswered.
+            unansweredRefusals.incrementAndGet();
+            return;
+        }
         LOG.warn(logLine);
         InetAddress local = ((InetSocketAddress) requestChannel.localAddress()).getAddress();
         new Bootstrap().group(group).channel(UdpTransport.channel())
@@ -526,6 +539,33 @@ public final class TftpServer implements AutoCloseable {
                 });
     }
 
+    /** A token bucket of refusal replies, refilled continuously; lock-free, shared by the event loops. */
+    private static final class RefusalBudget {
+        private final long nanosPerToken;
+        private final long burst;
+        /** The time at which the bucket would be empty; a token is taken by moving it forward. */
+        private final AtomicLong emptyAt = new AtomicLong(Long.MIN_VALUE);
+
+        RefusalBudget(int perSecond) {
+            this.nanosPerToken = TimeUnit.SECONDS.toNanos(1) / perSecond;
+            this.burst = TimeUnit.SECONDS.toNanos(1); // up to a second's worth at once
+        }
+
+        boolean take(long now) {
+            while (true) {
+                long e = emptyAt.get();
+                long from = e == Long.MIN_VALUE || now - e > 0 ? now : e; // an idle bucket refills, to the burst
+                long next = from + nanosPerToken;
+                if (next - now > burst) {
+                    return false;
+                }
+                if (emptyAt.compareAndSet(e, next)) {
+                    return true;
+                }
+            }
+        }
+    }
+
     /** Builds a {@link TftpServer}. */
     public static final class Builder {
         private Path root;
@@ -538,6 +578,7 @@ public final class TftpServer implements AutoCloseable {
         private int maxTransfers = 1000;
         private int maxTransfersPerClient = 16;
         private int halfOpenRetries = 2;
+        private int refusalsPerSecond = 500;
         private java.util.function.LongSupplier clock = System::nanoTime;
         private boolean allowWrite;
         private boolean allowCreate;
@@ -682,6 +723,22 @@ public final class TftpServer implements AutoCloseable {
                 throw new IllegalArgumentException("half-open retries must not be negative");
             }
             this.halfOpenRetries = retries;
+            return this;
+        }
+
+        /**
+         * Refused requests answered with an ERROR (and logged) per second, at most; past that a
+         * refused request is dropped silently and counted, so a flood of bad or excess requests
+         * cannot make the server spend a socket and a log line on each. Default 500.
+         *
+         * @param perSecond at least 1
+         * @return this builder
+         */
+        public Builder refusalsPerSecond(int perSecond) {
+            if (perSecond < 1) {
+                throw new IllegalArgumentException("refusals per second must be at least 1");
+            }
+            this.refusalsPerSecond = perSecond;
             return this;
         }
 
