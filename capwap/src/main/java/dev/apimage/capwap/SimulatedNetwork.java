@@ -36,6 +36,8 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
     private final Map<String, CachedImage> served = new ConcurrentHashMap<>();
     private final Map<String, Long> capacity = new ConcurrentHashMap<>();
     private final EventLoopGroup apGroup;
+    /** Closes finished simulated APs (a close waits for its socket's teardown): not the common pool's work. */
+    private final java.util.concurrent.ExecutorService closer = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-simulated-ap-close", 1);
     /** The simulated APs' staging writes: plain threads that may block, never the sockets' loops. */
     private final io.netty.util.concurrent.DefaultEventExecutorGroup apDisks =
             new io.netty.util.concurrent.DefaultEventExecutorGroup(2, dev.apimage.transfer.spi.DaemonThreads.named("apimage-simulated-ap-disk"));
@@ -122,11 +124,11 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
             } else {
                 result.completeExceptionally(new IOException(o == null ? String.valueOf(e) : o.reason().orElse("aborted")));
             }
-            CompletableFuture.runAsync(sim::close);
+            closer.execute(sim::close);
         });
         result.whenComplete((ok, e) -> {
             if (result.isCancelled()) {
-                CompletableFuture.runAsync(sim::close);
+                closer.execute(sim::close);
             }
         });
         return result;
@@ -135,6 +137,12 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
     /** Stops the controller and the simulated APs. */
     @Override
     public void close() {
+        closer.shutdown();
+        try {
+            closer.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         controller.close();
         apGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         apDisks.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

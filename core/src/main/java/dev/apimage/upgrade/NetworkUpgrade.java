@@ -474,6 +474,26 @@ public final class NetworkUpgrade implements AutoCloseable {
     }
 
     /**
+     * Starts every retry that waits for its backoff now, as the retry timers would, and returns
+     * when the upgrade's thread has done so; for tests that step retries instead of waiting.
+     */
+    void retriesDueNow() {
+        try {
+            exec.submit(() -> {
+                for (Task t : tasks) {
+                    if (t.retryTimer != null && t.retryTimer.cancel(false)) {
+                        retry(t);
+                    }
+                }
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
      * Opens the next batch now, as the batch timer would, and returns when the upgrade's thread has
      * done so; for tests that step batches instead of waiting for the interval.
      */

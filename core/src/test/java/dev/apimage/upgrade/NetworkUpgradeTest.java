@@ -236,16 +236,20 @@ class NetworkUpgradeTest {
     @Test
     void aWrongPathFailsEveryApWithTheControllersLineAndRetriesAsConfigured() throws Exception {
         Clock fixed = Clock.fixed(NOW, ZoneOffset.UTC);
-        UpgradeSettings settings = new UpgradeSettings(100, 16, Duration.ofMillis(20), 2, Duration.ofMillis(100), fixed);
+        // Backoff of an hour: the retries start when the test says, not when a real timer fires.
+        UpgradeSettings settings = new UpgradeSettings(100, 16, Duration.ofMillis(20), 2, Duration.ofHours(1), fixed);
         UpgradePlan plan = plan(UpgradePlanTest.fieldNetwork(), "/Wrong-Path", false);
         upgrade = builder(plan, settings).saveAndDownload();
         await(() -> row("9105-emorenoa").retryCount() == 1 && row("AP-POD-2-2").retryCount() == 1, "first failures");
         ApImageRow r = row("9105-emorenoa");
         assertEquals(PredownloadStatus.FAILED, r.status());
-        assertEquals(NOW.plusMillis(100), r.nextRetryTime().orElseThrow(), "first retry after the configured backoff");
+        assertEquals(NOW.plus(Duration.ofHours(1)), r.nextRetryTime().orElseThrow(), "first retry after the configured backoff");
         assertEquals("Failed to download file " + uri("/Wrong-Path", "ap1g8") + ": No such file or directory", r.failure().orElseThrow());
-        await(() -> row("9105-emorenoa").retryCount() == 2, "second failure");
-        assertEquals(NOW.plusMillis(200), row("9105-emorenoa").nextRetryTime().orElseThrow(), "the backoff doubles");
+        upgrade.retriesDueNow();
+        await(() -> row("9105-emorenoa").retryCount() == 2 && row("AP-POD-2-2").retryCount() == 2
+                && row("AP6C41.0E16.E79C").retryCount() == 2, "second failures");
+        assertEquals(NOW.plus(Duration.ofHours(2)), row("9105-emorenoa").nextRetryTime().orElseThrow(), "the backoff doubles");
+        upgrade.retriesDueNow();
         UpgradeSnapshot end = upgrade.completion().get(10, TimeUnit.SECONDS);
         assertEquals(UpgradeSnapshot.Outcome.FAILED, end.outcome());
         assertEquals(3, end.failed());
@@ -262,7 +266,8 @@ class NetworkUpgradeTest {
     @Test
     void perApFailuresTimeoutAndIntegrityAreRetriedAndNeverStopTheOthers() throws Exception {
         Clock fixed = Clock.fixed(NOW, ZoneOffset.UTC);
-        UpgradeSettings settings = new UpgradeSettings(100, 16, Duration.ofMillis(20), 1, Duration.ofMillis(50), fixed);
+        // Backoff of an hour: the test starts the retries itself, after it has read the rows.
+        UpgradeSettings settings = new UpgradeSettings(100, 16, Duration.ofMillis(20), 1, Duration.ofHours(1), fixed);
         upgrade = builder(plan(UpgradePlanTest.fieldNetwork(), "/EWC/17_9_4a", true), settings).saveAndDownload();
         Map<String, Started> first = new ConcurrentHashMap<>();
         for (int i = 0; i < 3; i++) {
@@ -275,7 +280,9 @@ class NetworkUpgradeTest {
         await(() -> row("9105-emorenoa").retryCount() == 1 && row("AP-POD-2-2").retryCount() == 1
                 && row("AP6C41.0E16.E79C").status() == PredownloadStatus.COMPLETE, "two failures, one success");
         assertEquals("Timed out", row("9105-emorenoa").failure().orElseThrow());
-        assertEquals(NOW.plusMillis(50), row("AP-POD-2-2").nextRetryTime().orElseThrow());
+        assertEquals(NOW.plus(Duration.ofHours(1)), row("AP-POD-2-2").nextRetryTime().orElseThrow());
+        assertEquals(0, started.size(), "nothing retries before its backoff");
+        upgrade.retriesDueNow();
         // The retries: the 9105 succeeds, the 3800 fails again and is out of retries.
         Map<String, Started> second = new ConcurrentHashMap<>();
         for (int i = 0; i < 2; i++) {

@@ -309,7 +309,11 @@ public final class TftpServer implements AutoCloseable {
         } else {
             LOG.info("{} from {} filename {} ended: {}", kind, t.peer.getAddress().getHostAddress(), t.filename, why);
         }
-        recentlyEnded.put(t.peer, new Ended(t.request, clock.getAsLong() + t.horizonNanos()));
+        if (t.acknowledged) {
+            recentlyEnded.put(t.peer, new Ended(t.request, clock.getAsLong() + t.horizonNanos()));
+        }
+        // A transfer whose first answer was never acknowledged is not remembered: the client
+        // evidently did not hear it, and its repeated request deserves a new answer at once.
         active.remove(t);
         byPeer.remove(t.peer, t);
         perClient.computeIfPresent(t.peer.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
