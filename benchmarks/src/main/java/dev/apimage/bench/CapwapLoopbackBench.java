@@ -99,8 +99,7 @@ public final class CapwapLoopbackBench {
         InetSocketAddress address = new InetSocketAddress("127.0.0.1", Integer.parseInt(ready.substring(6)));
         EventLoopGroup io = new MultiThreadIoEventLoopGroup(Integer.getInteger("apThreads", 1), NioIoHandler.newFactory());
         // The simulated APs' staging writes run on plain disk threads, never on the sockets' loop.
-        DefaultEventExecutorGroup workers = new DefaultEventExecutorGroup(Integer.getInteger("workers", 2),
-                dev.apimage.transfer.spi.DaemonThreads.named("bench-ap-disk"));
+        EventLoopGroup workers = SimulatedAp.diskThreads(Integer.getInteger("workers", 2), "bench-ap-disk");
         List<SimulatedAp> aps = new ArrayList<>();
         try {
             long start = System.nanoTime();

@@ -16,7 +16,6 @@ import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.DefaultEventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
 import dev.apimage.transfer.spi.DaemonThreads;
 import java.io.IOException;
@@ -50,7 +49,7 @@ public final class SimulatedAp implements AutoCloseable {
     private final CompletableFuture<Void> released = new CompletableFuture<>();
     private final EventLoopGroup ownGroup;
     private final CapwapImageStateMachine machine;
-    private final DefaultEventExecutor ownWorker;
+    private final EventLoopGroup ownWorker;
 
     private SimulatedAp(ApImageSettings settings, StagingArea staging, InetSocketAddress controller, EventLoopGroup io,
             EventExecutorGroup workers, CapwapImageStateMachine.Listener listener, Consumer<ChannelPipeline> hook)
@@ -61,8 +60,8 @@ public final class SimulatedAp implements AutoCloseable {
         EventLoopGroup group = io == null ? ownGroup : io;
         // The state machine writes and fsyncs the staging file: never on the socket's event loop.
         // Without workers it gets a disk thread of its own (a plain thread, which may block).
-        this.ownWorker = workers == null ? new DefaultEventExecutor(DaemonThreads.named("apimage-ap-disk")) : null;
-        EventExecutor chosen = workers == null ? ownWorker : workers.next();
+        this.ownWorker = workers == null ? diskThreads(1, "apimage-ap-disk") : null;
+        EventExecutor chosen = workers == null ? ownWorker.next() : workers.next();
         this.executor = chosen;
         Channel ch;
         try {
@@ -120,6 +119,19 @@ public final class SimulatedAp implements AutoCloseable {
             return a;
         }
         return null;
+    }
+
+    /**
+     * Threads for the state machine's disk work: plain threads, which may block, behind a
+     * lock-free task queue (a Netty I/O loop's), so that handing them a datagram never parks the
+     * socket's event loop.
+     *
+     * @param threads how many
+     * @param name their name prefix
+     * @return the group; shut it down when done
+     */
+    public static EventLoopGroup diskThreads(int threads, String name) {
+        return new MultiThreadIoEventLoopGroup(threads, DaemonThreads.named(name), NioIoHandler.newFactory());
     }
 
     /**

@@ -39,8 +39,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
     /** Closes finished simulated APs (a close waits for its socket's teardown): not the common pool's work. */
     private final java.util.concurrent.ExecutorService closer = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-simulated-ap-close", 1);
     /** The simulated APs' staging writes: plain threads that may block, never the sockets' loops. */
-    private final io.netty.util.concurrent.DefaultEventExecutorGroup apDisks =
-            new io.netty.util.concurrent.DefaultEventExecutorGroup(2, dev.apimage.transfer.spi.DaemonThreads.named("apimage-simulated-ap-disk"));
+    private final EventLoopGroup apDisks = SimulatedAp.diskThreads(2, "apimage-simulated-ap-disk");
     private final CapwapImageStreamer controller;
 
     /**

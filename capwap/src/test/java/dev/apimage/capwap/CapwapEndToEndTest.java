@@ -54,7 +54,7 @@ class CapwapEndToEndTest {
 
     private final Map<String, byte[]> images = new LinkedHashMap<>();
     private EventLoopGroup io;
-    private DefaultEventExecutorGroup workers;
+    private EventLoopGroup workers;
     private final List<AutoCloseable> closing = new ArrayList<>();
 
     @BeforeEach
@@ -69,7 +69,7 @@ class CapwapEndToEndTest {
             Files.write(bundle.resolve(TYPES[i]), b);
         }
         io = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
-        workers = new DefaultEventExecutorGroup(4, dev.apimage.transfer.spi.DaemonThreads.named("ap-disk")); // may block: staging writes
+        workers = SimulatedAp.diskThreads(4, "ap-disk"); // may block: staging writes
     }
 
     @AfterEach

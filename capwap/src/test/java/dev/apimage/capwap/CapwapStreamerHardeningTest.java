@@ -58,12 +58,12 @@ class CapwapStreamerHardeningTest {
     private final List<AutoCloseable> closing = new ArrayList<>();
     private final AtomicInteger fetches = new AtomicInteger();
     private EventLoopGroup io;
-    private DefaultEventExecutorGroup workers;
+    private EventLoopGroup workers;
 
     @BeforeEach
     void setUp() {
         io = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workers = new DefaultEventExecutorGroup(1, dev.apimage.transfer.spi.DaemonThreads.named("ap-disk")); // may block: staging writes
+        workers = SimulatedAp.diskThreads(1, "ap-disk"); // may block: staging writes
     }
 
     @AfterEach

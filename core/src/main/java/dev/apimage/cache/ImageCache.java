@@ -44,7 +44,6 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -141,11 +140,8 @@ public final class ImageCache implements AutoCloseable {
     private long downloads;
     private long reused;
     private long evicted;
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "apimage-image-cache");
-        t.setDaemon(true);
-        return t;
-    });
+    /** One worker, so cache work runs in order; handed tasks by transport threads, which never wait on it. */
+    private final ExecutorService worker = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-image-cache", 1);
 
     /** One entry; all fields but the final ones are guarded by {@link #lock}. */
     private static final class Entry {

@@ -1,8 +1,6 @@
 package dev.apimage.transfer.spi;
 
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,23 +30,14 @@ public final class DaemonThreads {
     }
 
     /**
-     * A pool of daemon workers for blocking work handed over by an event loop. A
-     * {@link ForkJoinPool} in FIFO mode, because handing it a task never makes the submitting
-     * thread wait: a {@code ThreadPoolExecutor}'s queue takes a lock, on which an event loop would
-     * park whenever a worker holds it.
+     * A pool of daemon workers for blocking work handed over by an event loop: handing it a task
+     * never makes the submitting thread wait (see {@link HandoffPool}).
      *
      * @param name the workers' name prefix
-     * @param threads how many workers
+     * @param threads how many workers, started now
      * @return the pool; shut it down when done
      */
     public static ExecutorService workerPool(String name, int threads) {
-        AtomicInteger n = new AtomicInteger();
-        ForkJoinPool.ForkJoinWorkerThreadFactory factory = pool -> {
-            ForkJoinWorkerThread t = new ForkJoinWorkerThread(pool) { };
-            t.setName(name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        return new ForkJoinPool(threads, factory, null, true);
+        return new HandoffPool(name, threads);
     }
 }
