@@ -50,6 +50,10 @@ public final class FileSystemBlockHound implements BlockHoundIntegration {
         builder.allowBlockingCallsInside("dev.apimage.tftp.FileBlockSource", "check");
         builder.allowBlockingCallsInside("dev.apimage.capwap.CapwapMessageWriter", "imageData");
         builder.allowBlockingCallsInside("dev.apimage.capwap.CapwapImageStreamer$OpenImage", "changed");
+        // Netty's adaptive allocator takes a brief lock when it grows its magazines, on whichever
+        // loop allocates then; Netty's own integration allows the same for its pooled arenas.
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");
+        builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free");
         // Netty loads its native transport and reads /proc and /etc settings once, on whichever thread comes first.
         builder.allowBlockingCallsInside("io.netty.util.internal.NativeLibraryLoader", "load");
         builder.allowBlockingCallsInside("io.netty.util.NetUtil", "<clinit>");
