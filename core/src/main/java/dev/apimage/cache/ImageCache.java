@@ -137,6 +137,7 @@ public final class ImageCache implements AutoCloseable {
     /** Source → the fetch in flight. */
     private final Map<String, Flight> inFlight = new HashMap<>();
     private long clock;
+    private boolean closed;
     private long downloads;
     private long reused;
     private long evicted;
@@ -258,6 +259,10 @@ public final class ImageCache implements AutoCloseable {
         String source = sourceOf(uri);
         Flight flight;
         synchronized (lock) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new TransferException(FailureReason.CANCELLED, UriRedaction.redact(uri),
+                        "the image cache is closed", null));
+            }
             flight = inFlight.get(source);
             if (flight != null) {
                 reused++;
@@ -371,6 +376,8 @@ public final class ImageCache implements AutoCloseable {
     public void close() {
         List<TransferSession> running = new ArrayList<>();
         synchronized (lock) {
+            closed = true; // under the lock: a fetch either started before or is refused
+
             for (Flight f : inFlight.values()) {
                 if (f.session != null) {
                     running.add(f.session);

@@ -189,6 +189,17 @@ class ImageCacheTest {
         }
     }
 
+    @Test
+    void aFetchAfterCloseFailsClearly() throws Exception {
+        Path a = serve("ap1g8", bytes("x", 100));
+        ImageCache cache = new ImageCache(StagingArea.open(dir.resolve("cache")), dev.apimage.transfer.TransferOptions.defaults());
+        cache.close();
+        ExecutionException e = assertThrows(ExecutionException.class, () -> get(cache, "ap1g8", a));
+        TransferException te = (TransferException) e.getCause();
+        assertEquals(FailureReason.CANCELLED, te.reason());
+        assertTrue(te.getMessage().contains("the image cache is closed"), te.getMessage());
+    }
+
     private static void awaitEntries(ImageCache cache, int n) throws InterruptedException {
         // Deletion runs on the cache's thread; the entry count drops at once, the file soon after.
         assertEquals(n, cache.stats().entries());

@@ -9,7 +9,6 @@ import dev.apimage.transfer.spi.TransportProvider;
 import io.netty.channel.EventLoopGroup;
 import java.net.URI;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
