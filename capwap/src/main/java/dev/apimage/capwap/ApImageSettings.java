@@ -1,5 +1,6 @@
 package dev.apimage.capwap;
 
+import dev.apimage.internal.Durations;
 import dev.apimage.image.ImageVersion;
 import java.time.Duration;
 import java.util.Objects;
@@ -54,9 +55,7 @@ public record ApImageSettings(String apName, String imageType, ImageVersion prim
     }
 
     private static void positive(Duration d, String name) {
-        if (d == null || d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(name + " must be positive");
-        }
+        Durations.positive(d, name);
     }
 
     /**

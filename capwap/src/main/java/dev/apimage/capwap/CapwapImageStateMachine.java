@@ -1,6 +1,6 @@
 package dev.apimage.capwap;
 
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.LogText;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.InsufficientSpaceException;

@@ -1,8 +1,11 @@
 package dev.apimage.capwap;
 
+import dev.apimage.internal.Durations;
+import dev.apimage.internal.Failures;
+import dev.apimage.internal.DaemonThreads;
 import dev.apimage.cache.ImageCache.CachedImage;
 import dev.apimage.transfer.TransferException;
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.LogText;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -181,11 +184,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private final long lingerNanos;
     private final long failedFetchNanos;
     /** Opens image files off the event loop. */
-    private final ExecutorService opener = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "apimage-capwap-open");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService opener = DaemonThreads.single("apimage-capwap-open");
     private long malformed;
 
     private CapwapImageStreamer(Builder b) throws IOException {
@@ -520,10 +519,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 return; // the AP asked again meanwhile; that request has its own session
             }
             if (error != null) {
-                Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+                Throwable cause = Failures.unwrap(error);
                 String line = cause instanceof TransferException ? cause.getMessage()
-                        : "Failed to download file for image type " + LogText.printable(imageType, 64) + ": "
-                                + LogText.printable(String.valueOf(cause.getMessage()), 256);
+                        : Failures.downloadFailed("for image type " + imageType, String.valueOf(cause.getMessage()));
                 LOG.error("{} (AP {})", line, text(ap));
                 failedFetches.put(imageType, System.nanoTime() + failedFetchNanos);
                 responseResult = ResultCode.IMAGE_DATA_OTHER_ERROR.code();
@@ -747,10 +745,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         }
 
         private static Duration notNegative(Duration d, String what) {
-            if (Objects.requireNonNull(d, what).isNegative()) {
-                throw new IllegalArgumentException(what + " must not be negative: " + d);
-            }
-            return d;
+            return Durations.notNegative(d, what);
         }
 
         /**
@@ -856,8 +851,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 throw new IllegalArgumentException("block size " + blockSize + " is outside 1.." + max
                         + (allowNonRfcBlockSize ? "" : " (RFC 5415 allows at most 1024 data bytes; larger blocks need the non-RFC option)"));
             }
-            if (maxRetransmit < 0 || retransmitInterval.isNegative() || retransmitInterval.isZero()) {
-                throw new IllegalArgumentException("retransmit interval must be positive and MaxRetransmit not negative");
+            Durations.positive(retransmitInterval, "RetransmitInterval");
+            if (maxRetransmit < 0) {
+                throw new IllegalArgumentException("MaxRetransmit must not be negative: " + maxRetransmit);
             }
             return new CapwapImageStreamer(this);
         }

@@ -6,7 +6,7 @@ import dev.apimage.image.ImageType;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.TransferException;
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.LogText;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;

@@ -37,7 +37,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
     private final Map<String, Long> capacity = new ConcurrentHashMap<>();
     private final EventLoopGroup apGroup;
     /** Closes finished simulated APs (a close waits for its socket's teardown): not the common pool's work. */
-    private final java.util.concurrent.ExecutorService closer = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-simulated-ap-close", 1);
+    private final java.util.concurrent.ExecutorService closer = dev.apimage.internal.DaemonThreads.workerPool("apimage-simulated-ap-close", 1);
     /** The simulated APs' staging writes: plain threads that may block, never the sockets' loops. */
     private final EventLoopGroup apDisks = SimulatedAp.diskThreads(2, "apimage-simulated-ap-disk");
     private final CapwapImageStreamer controller;
@@ -59,7 +59,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
             CachedImage image = served.get(type);
             return image != null ? CompletableFuture.completedFuture(image)
                     : CompletableFuture.failedFuture(new TransferException(FailureReason.NOT_FOUND,
-                            "controller image cache: " + dev.apimage.transfer.spi.LogText.printable(type, 64)));
+                            "controller image cache: " + dev.apimage.internal.LogText.printable(type, 64)));
         }).maxSessionsPerAddress(10_000).maxSessions(10_000); // the simulated APs all share one loopback address
         this.controller = (streamerSettings == null ? b : streamerSettings.apply(b)).start();
         this.apGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("apimage-simulated-aps", true),

@@ -1,5 +1,6 @@
 package dev.apimage.cache;
 
+import dev.apimage.internal.Failures;
 import dev.apimage.image.ImageDigests;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;
@@ -142,7 +143,7 @@ public final class ImageCache implements AutoCloseable {
     private long reused;
     private long evicted;
     /** One worker, so cache work runs in order; handed tasks by transport threads, which never wait on it. */
-    private final ExecutorService worker = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-image-cache", 1);
+    private final ExecutorService worker = dev.apimage.internal.DaemonThreads.workerPool("apimage-image-cache", 1);
 
     /** One entry; all fields but the final ones are guarded by {@link #lock}. */
     private static final class Entry {
@@ -444,7 +445,7 @@ public final class ImageCache implements AutoCloseable {
             }
             if (failure != null) {
                 staged.abort();
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                Throwable cause = Failures.unwrap(failure);
                 fail(flight, cause instanceof TransferException ? cause
                         : new TransferException(FailureReason.IO_ERROR, redacted, String.valueOf(cause.getMessage()), cause));
                 return;

@@ -15,7 +15,7 @@ public class BundleException extends IOException {
      * @param message what is wrong, naming the entry
      */
     public BundleException(String message) {
-        super(dev.apimage.transfer.spi.LogText.printable(message, 1000));
+        super(dev.apimage.internal.LogText.printable(message, 1000));
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.apimage.image;
 
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.LogText;
 import dev.apimage.image.BundleFinding.Severity;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.apimage.image;
 
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.LogText;
 import java.util.Objects;
 import java.util.regex.Pattern;
 

@@ -1,8 +1,10 @@
 package dev.apimage.profile;
 
 import dev.apimage.image.ImageType;
+import dev.apimage.transfer.Secret;
+import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.UriRedaction;
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.LogText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
@@ -139,6 +141,19 @@ public final class ImageDownloadProfile {
      */
     public Optional<Secret> password() {
         return Optional.ofNullable(password);
+    }
+
+    /**
+     * Transfer options carrying this profile's credentials ({@link TransferOptions#USERNAME},
+     * {@link TransferOptions#PASSWORD}; nothing in TFTP mode), to add the rest to.
+     *
+     * @return a builder
+     */
+    public TransferOptions.Builder transferOptions() {
+        TransferOptions.Builder b = TransferOptions.builder();
+        username().ifPresent(u -> b.set(TransferOptions.USERNAME, u));
+        password().ifPresent(pw -> b.set(TransferOptions.PASSWORD, pw));
+        return b;
     }
 
     /**

@@ -1,6 +1,6 @@
 package dev.apimage.profile;
 
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.LogText;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.regex.Pattern;

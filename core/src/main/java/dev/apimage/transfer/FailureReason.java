@@ -26,7 +26,9 @@ public enum FailureReason {
     /** A local read or write failed. */
     IO_ERROR("Input/output error"),
     /** The caller cancelled the transfer. */
-    CANCELLED("Cancelled");
+    CANCELLED("Cancelled"),
+    /** An option's value breaks its rule; nothing was opened. */
+    INVALID_OPTION("Invalid argument");
 
     private final String text;
 

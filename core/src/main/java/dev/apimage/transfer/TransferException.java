@@ -1,6 +1,7 @@
 package dev.apimage.transfer;
 
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.Failures;
+import dev.apimage.internal.LogText;
 import java.io.IOException;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,7 +45,7 @@ public class TransferException extends IOException {
     }
 
     private static String message(FailureReason reason, String uri, String detail) {
-        String m = "Failed to download file " + LogText.printable(uri, 512) + ": " + reason.text();
+        String m = Failures.downloadFailed(uri, reason.text());
         return detail == null || detail.isBlank() ? m : m + " (" + LogText.printable(detail, 200) + ")";
     }
 

@@ -1,6 +1,5 @@
 package dev.apimage.transfer;
 
-import dev.apimage.profile.Secret;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -16,7 +15,7 @@ import java.util.Optional;
  * <pre>{@code
  * TransferOptions o = TransferOptions.builder()
  *         .set(TransferOptions.IDLE_TIMEOUT, Duration.ofSeconds(20))
- *         .credentials(profile)
+ *         .set(TransferOptions.USERNAME, "admin")
  *         .build();
  * }</pre>
  */
@@ -27,12 +26,13 @@ public final class TransferOptions {
      * 30 s, in the range a controller waits before it logs "Timed out".
      */
     public static final TransferOption<Duration> CONNECT_TIMEOUT =
-            TransferOption.of("connect.timeout", Duration.class, Duration.ofSeconds(30));
+            TransferOption.positiveDuration("connect.timeout", Duration.ofSeconds(30));
     /** Time without any progress after which the transfer fails as timed out. Default 30 s. */
     public static final TransferOption<Duration> IDLE_TIMEOUT =
-            TransferOption.of("idle.timeout", Duration.class, Duration.ofSeconds(30));
+            TransferOption.positiveDuration("idle.timeout", Duration.ofSeconds(30));
     /** Byte offset to start from, to resume an earlier transfer. Default 0. */
-    public static final TransferOption<Long> START_OFFSET = TransferOption.of("start.offset", Long.class, 0L);
+    public static final TransferOption<Long> START_OFFSET = TransferOption.validating("start.offset", Long.class, 0L,
+            v -> v >= 0, "at least 0");
     /** Whether the result carries SHA-256 and MD5 of the bytes (only for transfers from offset 0). Default true. */
     public static final TransferOption<Boolean> COMPUTE_DIGESTS =
             TransferOption.of("compute.digests", Boolean.class, Boolean.TRUE);
@@ -44,7 +44,7 @@ public final class TransferOptions {
     public static final TransferOption<Path> IDENTITY_FILE = TransferOption.of("identity.file", Path.class, null);
     /** Minimum interval between two progress reports to listeners. Default 200 ms. */
     public static final TransferOption<Duration> PROGRESS_INTERVAL =
-            TransferOption.of("progress.interval", Duration.class, Duration.ofMillis(200));
+            TransferOption.positiveDuration("progress.interval", Duration.ofMillis(200));
 
     private static final TransferOptions DEFAULTS = new TransferOptions(Map.of());
 
@@ -114,6 +114,15 @@ public final class TransferOptions {
         return values.containsKey(option);
     }
 
+    /**
+     * Checks every option set against its rule (see {@link TransferOption#validating}).
+     *
+     * @throws IllegalArgumentException naming the first option that fails
+     */
+    public void check() {
+        values.forEach(TransferOption::check);
+    }
+
     /** Lists the options set; secrets print masked. */
     @Override
     public String toString() {
@@ -143,18 +152,6 @@ public final class TransferOptions {
             } else {
                 values.put(option, option.cast(value));
             }
-            return this;
-        }
-
-        /**
-         * Sets {@link #USERNAME} and {@link #PASSWORD} from an SFTP profile (nothing for other modes).
-         *
-         * @param profile the image download profile
-         * @return this builder
-         */
-        public Builder credentials(dev.apimage.profile.ImageDownloadProfile profile) {
-            profile.username().ifPresent(u -> set(USERNAME, u));
-            profile.password().ifPresent(p -> set(PASSWORD, p));
             return this;
         }
 

@@ -39,12 +39,19 @@ public final class Transports {
      * @param options the settings
      * @return a session, not yet started
      * @throws TransferException with {@link FailureReason#UNSUPPORTED_PROTOCOL} when no provider
-     *     serves the scheme (the message lists those present), or the provider's own error
+     *     serves the scheme (the message lists those present), with {@link FailureReason#INVALID_OPTION}
+     *     when an option's value breaks its rule, or the provider's own error
      */
     public static TransferSession open(URI uri, TransferOptions options) throws TransferException {
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
-        return provider(uri).open(uri, options);
+        TransportProvider provider = provider(uri);
+        try {
+            options.check();
+        } catch (IllegalArgumentException e) {
+            throw new TransferException(FailureReason.INVALID_OPTION, UriRedaction.redact(uri), e.getMessage(), e);
+        }
+        return provider.open(uri, options);
     }
 
     /**

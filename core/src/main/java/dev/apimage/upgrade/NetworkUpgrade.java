@@ -1,5 +1,7 @@
 package dev.apimage.upgrade;
 
+import dev.apimage.internal.Failures;
+import dev.apimage.internal.DaemonThreads;
 import dev.apimage.cache.ImageCache;
 import dev.apimage.cache.ImageCache.CachedImage;
 import dev.apimage.image.ApModelCatalog;
@@ -183,11 +185,7 @@ public final class NetworkUpgrade implements AutoCloseable {
         this.activation = b.activation;
         this.locator = b.locator;
         this.armed = armed;
-        this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "apimage-upgrade");
-            t.setDaemon(true);
-            return t;
-        });
+        this.exec = DaemonThreads.scheduler("apimage-upgrade");
     }
 
     /**
@@ -420,9 +418,9 @@ public final class NetworkUpgrade implements AutoCloseable {
         List<Task> waiting = new ArrayList<>(s.waiting);
         s.waiting.clear();
         if (error != null) {
-            Throwable cause = unwrap(error);
+            Throwable cause = Failures.unwrap(error);
             String reason = cause instanceof TransferException ? cause.getMessage()
-                    : "Failed to download file " + uri + ": " + cause.getMessage();
+                    : Failures.downloadFailed(uri, String.valueOf(cause.getMessage()));
             event("%INSTALL-3-OPERATION_ERROR_MESSAGE: Failed to install_add package " + uri + ", Error: " + reason);
             for (Task t : waiting) {
                 if (outcome == UpgradeSnapshot.Outcome.RUNNING) {
@@ -447,14 +445,6 @@ public final class NetworkUpgrade implements AutoCloseable {
         } catch (RuntimeException e) {
             return type.name();
         }
-    }
-
-    private static Throwable unwrap(Throwable e) {
-        Throwable c = e;
-        while ((c instanceof CompletionException || c instanceof ExecutionException) && c.getCause() != null) {
-            c = c.getCause();
-        }
-        return c;
     }
 
     private void want(Task t) {
@@ -555,7 +545,7 @@ public final class NetworkUpgrade implements AutoCloseable {
             }
             event("%CAPWAPAC_SMGR_TRACE_MESSAGE-5-AP_JOIN_DISJOIN: AP Event: AP Image Download Success (AP " + t.planned.ap().name() + ")");
         } else {
-            Throwable cause = unwrap(error);
+            Throwable cause = Failures.unwrap(error);
             failed(t, cause instanceof CancellationException ? "Cancelled" : String.valueOf(cause.getMessage()));
         }
         pump();

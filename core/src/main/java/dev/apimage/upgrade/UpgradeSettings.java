@@ -1,5 +1,6 @@
 package dev.apimage.upgrade;
 
+import dev.apimage.internal.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -23,9 +24,8 @@ public record UpgradeSettings(int maxConcurrent, int batchSize, Duration batchIn
         if (maxConcurrent < 1 || batchSize < 1 || maxRetries < 0) {
             throw new IllegalArgumentException("maxConcurrent and batchSize must be at least 1, maxRetries not negative");
         }
-        if (batchInterval.isNegative() || batchInterval.isZero() || retryBackoff.isNegative()) {
-            throw new IllegalArgumentException("batchInterval must be positive and retryBackoff not negative");
-        }
+        Durations.positive(batchInterval, "batchInterval");
+        Durations.notNegative(retryBackoff, "retryBackoff");
         Objects.requireNonNull(clock, "clock");
     }
 

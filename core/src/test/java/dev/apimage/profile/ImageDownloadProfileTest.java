@@ -1,5 +1,6 @@
 package dev.apimage.profile;
 
+import dev.apimage.transfer.Secret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -8,7 +8,7 @@ import dev.apimage.image.ImageType;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
-import dev.apimage.profile.Secret;
+import dev.apimage.transfer.Secret;
 import java.util.List;
 import org.quicktheories.core.Gen;
 import org.quicktheories.generators.Generate;
@@ -122,7 +122,7 @@ public final class CoreGenerators {
     public static int firstUnsafe(String s) {
         for (int i = 0; i < s.length(); ) {
             int cp = s.codePointAt(i);
-            if (Character.isSurrogate(s.charAt(i)) && Character.charCount(cp) == 1 || !dev.apimage.transfer.spi.LogText.safe(cp)) {
+            if (Character.isSurrogate(s.charAt(i)) && Character.charCount(cp) == 1 || !dev.apimage.internal.LogText.safe(cp)) {
                 return i;
             }
             i += Character.charCount(cp);

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.image.ImageDigests;
 import dev.apimage.image.SampleBundle;
-import dev.apimage.profile.Secret;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
@@ -32,6 +31,22 @@ class FileTransportTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    void anOptionOutsideItsRuleIsATransferExceptionBeforeAnythingOpens() {
+        TransferOptions bad = TransferOptions.builder()
+                .set(TransferOptions.IDLE_TIMEOUT, Duration.ZERO).build();
+        TransferException e = assertThrows(TransferException.class,
+                () -> Transports.open(dir.resolve("nothing-here").toUri(), bad));
+        assertEquals(FailureReason.INVALID_OPTION, e.reason());
+        assertTrue(e.getMessage().contains("idle.timeout must be positive, not PT0S"), e.getMessage());
+        TransferException size = assertThrows(TransferException.class, () -> Transports.open(dir.resolve("x").toUri(),
+                TransferOptions.builder().set(dev.apimage.transfer.file.FileTransportProvider.BLOCK_SIZE, 0).build()));
+        assertEquals(FailureReason.INVALID_OPTION, size.reason());
+        assertTrue(size.getMessage().contains("file.block.size must be 1 to 16777216, not 0"), size.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> TransferOption.inRange("x.y", 0, 1, 2),
+                "a default outside the rule is refused where the option is defined");
+    }
 
     @Test
     void fileSchemeIsDiscoveredAndUnknownSchemeNamesThePresentOnes() {

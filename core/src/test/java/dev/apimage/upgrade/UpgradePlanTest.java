@@ -25,7 +25,7 @@ class UpgradePlanTest {
         if (mode.usesImageServer()) {
             b.server("172.16.5.27").imagePath("/EWC/17_9_4a");
             if (mode == DownloadMode.SFTP) {
-                b.username("calo").password(dev.apimage.profile.Secret.of("lab-password"));
+                b.username("calo").password(dev.apimage.transfer.Secret.of("lab-password"));
             }
         }
         return b.build();

@@ -68,7 +68,7 @@ final class ControllerCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "profile " + profile.name() + " uses image-download-mode "
                     + profile.mode().keyword() + ", which fetches from no image server; the controller streams tftp or sftp images");
         }
-        TransferOptions.Builder o = TransferOptions.builder().credentials(profile);
+        TransferOptions.Builder o = profile.transferOptions();
         hostKeys.applyTo(o);
         Path cache = cacheDir != null ? cacheDir : Files.createTempDirectory("apimage-controller-cache");
         PrintWriter out = spec.commandLine().getOut();

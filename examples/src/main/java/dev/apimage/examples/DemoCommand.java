@@ -10,7 +10,7 @@ import dev.apimage.image.SampleBundle;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
-import dev.apimage.profile.Secret;
+import dev.apimage.transfer.Secret;
 import dev.apimage.sftp.SftpOptions;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.tftp.TftpServer;
@@ -196,7 +196,7 @@ final class DemoCommand implements Callable<Integer> {
         out.printf("Save & Download, profile %s (%s://%s%s%s):%n", profile.name(), profile.mode().keyword(),
                 profile.username().map(u -> "*****@").orElse(""), profile.server().orElseThrow(), profile.imagePath().orElseThrow());
         out.flush();
-        TransferOptions.Builder options = TransferOptions.builder().credentials(profile)
+        TransferOptions.Builder options = profile.transferOptions()
                 .set(TransferOptions.CONNECT_TIMEOUT, Duration.ofSeconds(5)).set(TransferOptions.IDLE_TIMEOUT, Duration.ofSeconds(10));
         if (knownHosts != null) {
             options.set(SftpOptions.KNOWN_HOSTS, knownHosts);

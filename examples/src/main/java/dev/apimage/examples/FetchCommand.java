@@ -1,6 +1,6 @@
 package dev.apimage.examples;
 
-import dev.apimage.profile.Secret;
+import dev.apimage.transfer.Secret;
 import dev.apimage.sftp.SftpOptions;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;

@@ -94,7 +94,7 @@ final class PreflightCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
         }
-        TransferOptions.Builder o = TransferOptions.builder().credentials(profile)
+        TransferOptions.Builder o = profile.transferOptions()
                 .set(TransferOptions.CONNECT_TIMEOUT, Duration.ofSeconds(timeout)).set(TransferOptions.IDLE_TIMEOUT, Duration.ofSeconds(timeout));
         hostKeys.applyTo(o);
         TransferOptions options = o.build();

@@ -7,7 +7,7 @@ import dev.apimage.image.SampleBundle;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
-import dev.apimage.profile.Secret;
+import dev.apimage.transfer.Secret;
 import dev.apimage.tftp.TftpServer;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

@@ -35,7 +35,7 @@ final class JschLog implements com.jcraft.jsch.Logger {
     @Override
     public void log(int level, String message, Throwable cause) {
         // JSch logs what the server sends (its version string, disconnect reasons): escape it.
-        message = dev.apimage.transfer.spi.LogText.printable(message, 1000);
+        message = dev.apimage.internal.LogText.printable(message, 1000);
         switch (level) {
             case DEBUG, INFO -> LOG.debug(message, cause);
             case WARN -> LOG.warn(message, cause);

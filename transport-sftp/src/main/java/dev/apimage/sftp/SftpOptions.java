@@ -1,6 +1,6 @@
 package dev.apimage.sftp;
 
-import dev.apimage.profile.Secret;
+import dev.apimage.transfer.Secret;
 import dev.apimage.transfer.TransferOption;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,27 +27,28 @@ public final class SftpOptions {
     /** The passphrase of the private key. */
     public static final TransferOption<Secret> PASSPHRASE = TransferOption.of("sftp.passphrase", Secret.class, null);
     /** Outstanding read requests per SFTP channel (JSch's default is 16). Default 64. */
-    public static final TransferOption<Integer> BULK_REQUESTS = TransferOption.of("sftp.bulk.requests", Integer.class, 64);
+    public static final TransferOption<Integer> BULK_REQUESTS = TransferOption.inRange("sftp.bulk.requests", 64, 1, 1024);
     /**
      * SFTP channels reading ranges of one file at once, when the sink accepts any order. JSch keeps
      * at most 2 MiB in flight per channel, so one channel tops out near 2 MiB per round trip (about
      * 35 MB/s measured at 20 ms); more channels go past that. Default 4; 1 reads in order.
      */
-    public static final TransferOption<Integer> PARALLEL_RANGES = TransferOption.of("sftp.parallel.ranges", Integer.class, 4);
+    public static final TransferOption<Integer> PARALLEL_RANGES = TransferOption.inRange("sftp.parallel.ranges", 4, 1, 64);
     /**
      * Channels one SSH session carries at once, over all the transfers sharing it. OpenSSH refuses
      * channels past its {@code MaxSessions} (default 10); past this budget another SSH session to
      * the same server is opened. A channel the server refuses anyway only costs a range. Default 10.
      */
     public static final TransferOption<Integer> MAX_CHANNELS_PER_SESSION =
-            TransferOption.of("sftp.max.channels.per.session", Integer.class, 10);
+            TransferOption.inRange("sftp.max.channels.per.session", 10, 1, 1024);
     /** Files smaller than this are read over one channel. Default 8 MiB. */
-    public static final TransferOption<Long> MIN_RANGE_SIZE = TransferOption.of("sftp.min.range.size", Long.class, 8L << 20);
+    public static final TransferOption<Long> MIN_RANGE_SIZE = TransferOption.validating("sftp.min.range.size", Long.class, 8L << 20,
+            v -> v >= 1, "at least 1");
     /** Cipher preference, client to server and back. Default AES-GCM first, then AES-CTR. */
     public static final TransferOption<String> CIPHERS = TransferOption.of("sftp.ciphers", String.class,
             "aes128-gcm@openssh.com,aes256-gcm@openssh.com,aes128-ctr,aes192-ctr,aes256-ctr");
     /** SSH keep-alive interval; three unanswered keep-alives end the session. Default 5 s. */
-    public static final TransferOption<Duration> KEEPALIVE = TransferOption.of("sftp.keepalive", Duration.class, Duration.ofSeconds(5));
+    public static final TransferOption<Duration> KEEPALIVE = TransferOption.positiveDuration("sftp.keepalive", Duration.ofSeconds(5));
     /** Whether to apply this transport's tuning; false uses JSch's defaults (for comparison). Default true. */
     public static final TransferOption<Boolean> TUNED = TransferOption.of("sftp.tuned", Boolean.class, Boolean.TRUE);
 

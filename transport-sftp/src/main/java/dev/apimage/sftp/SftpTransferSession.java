@@ -1,12 +1,14 @@
 package dev.apimage.sftp;
 
+import dev.apimage.internal.Hosts;
+import dev.apimage.internal.DaemonThreads;
 import com.jcraft.jsch.ChannelSftp;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import com.jcraft.jsch.SftpATTRS;
 import com.jcraft.jsch.SftpException;
-import dev.apimage.profile.Secret;
+import dev.apimage.transfer.Secret;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.RemoteFile;
 import dev.apimage.transfer.TransferException;
@@ -55,7 +57,7 @@ final class SftpTransferSession extends AbstractTransferSession {
         super(uri, options);
         this.user = user;
         String h = uri.getHost();
-        this.host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+        this.host = Hosts.unbracket(h);
         this.port = uri.getPort() < 0 ? 22 : uri.getPort();
         this.remotePath = literal(uri.getPath());
         this.sessions = sessions;
@@ -82,9 +84,7 @@ final class SftpTransferSession extends AbstractTransferSession {
 
     @Override
     protected void doStart() {
-        Thread t = new Thread(this::run, "apimage-sftp");
-        t.setDaemon(true);
-        t.start();
+        DaemonThreads.start("apimage-sftp", this::run);
     }
 
     private void run() {
@@ -263,15 +263,13 @@ final class SftpTransferSession extends AbstractTransferSession {
 
     private CompletableFuture<ChannelSftp> openChannelAsync(int index) {
         CompletableFuture<ChannelSftp> f = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
+        DaemonThreads.start("apimage-sftp-channel-" + index, () -> {
             try {
                 f.complete(openChannel());
             } catch (JSchException | RuntimeException e) {
                 f.completeExceptionally(e);
             }
-        }, "apimage-sftp-channel-" + index);
-        t.setDaemon(true);
-        t.start();
+        });
         return f;
     }
 
@@ -329,16 +327,13 @@ final class SftpTransferSession extends AbstractTransferSession {
             long from = start + i * span;
             long to = Math.min(size, from + span);
             ChannelSftp ch = open.get(i);
-            Thread t = new Thread(() -> {
+            threads.add(DaemonThreads.start("apimage-sftp-range-" + i, () -> {
                 try {
                     readRange(ch, from, to, false);
                 } catch (Exception e) {
                     errors.add(e);
                 }
-            }, "apimage-sftp-range-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
+            }));
         }
         for (Thread t : threads) {
             try {

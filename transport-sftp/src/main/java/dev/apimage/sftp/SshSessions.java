@@ -1,5 +1,6 @@
 package dev.apimage.sftp;
 
+import dev.apimage.internal.DaemonThreads;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import java.util.ArrayList;
@@ -88,11 +89,7 @@ final class SshSessions implements AutoCloseable {
             this.reaper = null;
             return;
         }
-        this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "apimage-sftp-idle");
-            t.setDaemon(true);
-            return t;
-        });
+        this.reaper = DaemonThreads.scheduler("apimage-sftp-idle");
         long period = Math.max(100, idleMillis / 4);
         reaper.scheduleAtFixedRate(this::reap, period, period, TimeUnit.MILLISECONDS);
     }

@@ -10,7 +10,7 @@ import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.KeyPair;
 import dev.apimage.image.ImageDigests;
 import dev.apimage.image.SampleBundle;
-import dev.apimage.profile.Secret;
+import dev.apimage.transfer.Secret;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;

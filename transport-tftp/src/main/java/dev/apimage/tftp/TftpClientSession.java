@@ -1,5 +1,6 @@
 package dev.apimage.tftp;
 
+import dev.apimage.internal.Hosts;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
@@ -73,7 +74,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         this.sinkExecutor = sinkExecutor;
         this.filename = uri.getPath();
         String h = uri.getHost();
-        this.host = h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
+        this.host = Hosts.unbracket(h);
         this.port = uri.getPort() < 0 ? 69 : uri.getPort();
         this.requestedBlockSize = options.get(TftpOptions.BLOCK_SIZE);
         this.requestedWindow = options.get(TftpOptions.WINDOW_SIZE);

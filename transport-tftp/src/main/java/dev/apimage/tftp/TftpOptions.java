@@ -16,18 +16,18 @@ public final class TftpOptions {
      * Ethernet frame without IP fragmentation, safe for embedded peers. A server that ignores
      * options gets 512.
      */
-    public static final TransferOption<Integer> BLOCK_SIZE = TransferOption.of("tftp.blksize", Integer.class, 1468);
+    public static final TransferOption<Integer> BLOCK_SIZE = TransferOption.inRange("tftp.blksize", 1468, 8, 65464);
     /**
      * RFC 7440 {@code windowsize} to ask for, 1..65535. Default 16. The client lowers it so that a
      * window fits half of the socket's actual receive buffer (a larger window turns into loss).
      */
-    public static final TransferOption<Integer> WINDOW_SIZE = TransferOption.of("tftp.windowsize", Integer.class, 16);
+    public static final TransferOption<Integer> WINDOW_SIZE = TransferOption.inRange("tftp.windowsize", 16, 1, 65535);
     /**
      * Retransmission interval. When it is a whole number of seconds (1..255) it is also sent as the
      * RFC 2349 {@code timeout} option, so the server retransmits at the same pace. Default 1 s.
      */
     public static final TransferOption<Duration> RETRANSMIT_INTERVAL =
-            TransferOption.of("tftp.retransmit", Duration.class, Duration.ofSeconds(1));
+            TransferOption.positiveDuration("tftp.retransmit", Duration.ofSeconds(1));
     /** Whether to ask for the RFC 2349 {@code tsize} option. Default true. */
     public static final TransferOption<Boolean> REQUEST_TSIZE = TransferOption.of("tftp.tsize", Boolean.class, Boolean.TRUE);
     /** Whether to send options at all; false speaks plain RFC 1350 (512-byte lockstep). Default true. */

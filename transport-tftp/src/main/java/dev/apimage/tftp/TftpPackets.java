@@ -1,6 +1,6 @@
 package dev.apimage.tftp;
 
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.LogText;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -101,7 +101,7 @@ final class TftpPackets {
         }
         int nul = p.indexOf(start, end, (byte) 0);
         int stop = nul < 0 ? end : nul;
-        return dev.apimage.transfer.spi.LogText.printable(p.toString(start, stop - start, StandardCharsets.UTF_8), 200);
+        return dev.apimage.internal.LogText.printable(p.toString(start, stop - start, StandardCharsets.UTF_8), 200);
     }
 
     /** A malformed packet; the message names the field and offset. */

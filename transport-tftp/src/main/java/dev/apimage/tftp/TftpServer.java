@@ -1,6 +1,7 @@
 package dev.apimage.tftp;
 
-import dev.apimage.transfer.spi.LogText;
+import dev.apimage.internal.Durations;
+import dev.apimage.internal.LogText;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -128,7 +129,7 @@ public final class TftpServer implements AutoCloseable {
         this.allowCreate = b.allowCreate;
         this.ownGroup = b.group == null;
         this.group = ownGroup ? UdpTransport.group(b.threads, "apimage-tftp-server") : b.group;
-        this.diskExecutor = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-tftp-disk", 2);
+        this.diskExecutor = dev.apimage.internal.DaemonThreads.workerPool("apimage-tftp-disk", 2);
     }
 
     /**
@@ -662,10 +663,7 @@ public final class TftpServer implements AutoCloseable {
          * @return this builder
          */
         public Builder retransmitInterval(Duration interval) {
-            if (interval.isNegative() || interval.isZero()) {
-                throw new IllegalArgumentException("retransmit interval must be positive");
-            }
-            this.retransmit = interval;
+            this.retransmit = Durations.positive(interval, "retransmit interval");
             return this;
         }
 

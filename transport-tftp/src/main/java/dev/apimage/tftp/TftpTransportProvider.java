@@ -43,14 +43,6 @@ public final class TftpTransportProvider implements TransportProvider {
             throw new TransferException(FailureReason.PROTOCOL_ERROR, redacted,
                     "a TFTP URI needs a host and a file: tftp://host[:port]/path/file", null);
         }
-        int blockSize = options.get(TftpOptions.BLOCK_SIZE);
-        int window = options.get(TftpOptions.WINDOW_SIZE);
-        if (blockSize < TftpOptions.MIN_BLOCK_SIZE || blockSize > TftpOptions.MAX_BLOCK_SIZE) {
-            throw new IllegalArgumentException("tftp.blksize must be 8..65464: " + blockSize);
-        }
-        if (window < 1 || window > TftpOptions.MAX_WINDOW_SIZE) {
-            throw new IllegalArgumentException("tftp.windowsize must be 1..65535: " + window);
-        }
         return new TftpClientSession(uri, options, group(), sinkExecutor);
     }
 
@@ -58,7 +50,7 @@ public final class TftpTransportProvider implements TransportProvider {
         if (group == null) {
             int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
             group = UdpTransport.group(threads, "apimage-tftp-client");
-            sinkExecutor = dev.apimage.transfer.spi.DaemonThreads.workerPool("apimage-tftp-sink", threads);
+            sinkExecutor = dev.apimage.internal.DaemonThreads.workerPool("apimage-tftp-sink", threads);
         }
         return group;
     }

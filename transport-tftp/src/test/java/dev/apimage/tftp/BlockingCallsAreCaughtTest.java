@@ -26,7 +26,7 @@ class BlockingCallsAreCaughtTest {
     void aFileSystemCallOnAnEventLoopFailsAndOnADiskWorkerDoesNot() throws Exception {
         Path f = Files.writeString(dir.resolve("f"), "x");
         EventLoopGroup loop = UdpTransport.group(1, "blocking-check");
-        ExecutorService disk = dev.apimage.transfer.spi.DaemonThreads.workerPool("disk-check", 1);
+        ExecutorService disk = dev.apimage.internal.DaemonThreads.workerPool("disk-check", 1);
         try {
             ExecutionException e = assertThrows(ExecutionException.class, () -> loop.submit(() -> Files.size(f)).get(10, TimeUnit.SECONDS));
             assertTrue(e.getCause().getClass().getName().equals("reactor.blockhound.BlockingOperationError"), e.getCause().toString());

@@ -1,5 +1,6 @@
 package dev.apimage.transfer.file;
 
+import dev.apimage.internal.DaemonThreads;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.RemoteFile;
 import dev.apimage.transfer.TransferException;
@@ -30,9 +31,7 @@ final class FileTransferSession extends AbstractTransferSession {
 
     @Override
     protected void doStart() {
-        Thread t = new Thread(this::run, "apimage-file-transfer");
-        t.setDaemon(true);
-        t.start();
+        DaemonThreads.start("apimage-file-transfer", this::run);
     }
 
     private void run() {

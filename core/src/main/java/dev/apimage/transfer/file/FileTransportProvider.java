@@ -19,7 +19,7 @@ import java.nio.file.Path;
 public final class FileTransportProvider implements TransportProvider {
 
     /** Bytes read per block. Default 64 KiB. */
-    public static final TransferOption<Integer> BLOCK_SIZE = TransferOption.of("file.block.size", Integer.class, 64 * 1024);
+    public static final TransferOption<Integer> BLOCK_SIZE = TransferOption.inRange("file.block.size", 64 * 1024, 1, 16 << 20);
 
     /** Creates the provider (called by {@link java.util.ServiceLoader}). */
     public FileTransportProvider() {
@@ -45,10 +45,6 @@ public final class FileTransportProvider implements TransportProvider {
             throw new TransferException(FailureReason.PROTOCOL_ERROR, UriRedaction.redact(uri),
                     "file URIs name local files only (no host)", null);
         }
-        int blockSize = options.get(BLOCK_SIZE);
-        if (blockSize < 1 || blockSize > (16 << 20)) {
-            throw new IllegalArgumentException("file.block.size must be 1..16 MiB: " + blockSize);
-        }
-        return new FileTransferSession(uri, Path.of(uri.getPath()), blockSize, options);
+        return new FileTransferSession(uri, Path.of(uri.getPath()), options.get(BLOCK_SIZE), options);
     }
 }

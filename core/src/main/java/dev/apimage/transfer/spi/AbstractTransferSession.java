@@ -1,5 +1,7 @@
 package dev.apimage.transfer.spi;
 
+import dev.apimage.internal.Durations;
+import dev.apimage.internal.DaemonThreads;
 import dev.apimage.image.ImageDigests;
 import dev.apimage.transfer.BlockSink;
 import dev.apimage.transfer.BlockSinkException;
@@ -49,11 +51,7 @@ import org.slf4j.LoggerFactory;
 public abstract class AbstractTransferSession implements TransferSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(AbstractTransferSession.class);
-    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "apimage-transfer-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ScheduledExecutorService WATCHDOG = DaemonThreads.scheduler("apimage-transfer-watchdog");
 
     private final URI uri;
     private final String redactedUri;
@@ -100,10 +98,7 @@ public abstract class AbstractTransferSession implements TransferSession {
     }
 
     private static long positive(Duration d, String what) {
-        if (d.isNegative() || d.isZero()) {
-            throw new IllegalArgumentException(what + " must be positive: " + d);
-        }
-        return d.toNanos();
+        return Durations.positive(d, what).toNanos();
     }
 
     /**

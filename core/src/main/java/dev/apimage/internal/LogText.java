@@ -1,4 +1,4 @@
-package dev.apimage.transfer.spi;
+package dev.apimage.internal;
 
 /**
  * Makes untrusted text (a requested file name, a peer's error message, a line of a configuration

@@ -1,4 +1,4 @@
-package dev.apimage.profile;
+package dev.apimage.transfer;
 
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -94,7 +94,13 @@ public final class Secret {
         return false;
     }
 
-    char charAt(int i) {
+    /**
+     * One character, for checks that must not copy the whole value.
+     *
+     * @param i the index, below {@link #length()}
+     * @return the character
+     */
+    public char charAt(int i) {
         return value[i];
     }
 

@@ -1,4 +1,4 @@
-package dev.apimage.transfer.spi;
+package dev.apimage.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

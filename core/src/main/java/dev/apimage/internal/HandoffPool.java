@@ -1,4 +1,4 @@
-package dev.apimage.transfer.spi;
+package dev.apimage.internal;
 
 import java.util.List;
 import java.util.concurrent.AbstractExecutorService;

@@ -1,0 +1,21 @@
+package dev.apimage.internal;
+
+import java.util.Objects;
+
+/** Host names as URIs and profiles write them. */
+public final class Hosts {
+
+    private Hosts() {
+    }
+
+    /**
+     * The host without the brackets an IPv6 literal wears in a URI ({@code [::1]} is {@code ::1}).
+     *
+     * @param host a host as written
+     * @return the host to resolve
+     */
+    public static String unbracket(String host) {
+        Objects.requireNonNull(host, "host");
+        return host.length() >= 2 && host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+}
