@@ -92,7 +92,7 @@ public class TftpHotPathBenchmark {
 
         void reset() {
             sender = new WindowedSender(source, this, source.size(), blksize, 1);
-            sender.sendWindow();
+            sender.sendWindow(System.nanoTime());
         }
 
         @TearDown(Level.Trial)
@@ -120,7 +120,7 @@ public class TftpHotPathBenchmark {
 
         final Runnable batch = () -> {
             for (int i = 0; i < BATCH; i++) {
-                if (sender.onAck(lastSent) == WindowedSender.AckResult.DONE) {
+                if (sender.onAck(lastSent, System.nanoTime()) == WindowedSender.AckResult.DONE) {
                     reset();
                 }
             }

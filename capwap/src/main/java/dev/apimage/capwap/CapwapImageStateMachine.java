@@ -1,5 +1,6 @@
 package dev.apimage.capwap;
 
+import dev.apimage.time.NanoClock;
 import dev.apimage.internal.LogText;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * ABORT from any state, leaving no file behind.
  *
  * <p>Protocol-only: datagrams come in through {@link #onDatagram(ByteBuf)}, go out through a
- * {@link Port}, and time comes from injected {@link CapwapTimers}, so tests can run it in virtual
+ * {@link Port}, and time comes from injected {@link NanoClock}, so tests can run it in virtual
  * time. Every method, timer task included, must run on one thread. Steady state (one block in,
  * one Result Code out) allocates nothing here: the block is written from the datagram's own
  * memory and the response is encoded into a buffer from the port.
@@ -131,7 +132,7 @@ public final class CapwapImageStateMachine {
     private final ApImageSettings settings;
     private final StagingArea staging;
     private final Port port;
-    private final CapwapTimers timers;
+    private final NanoClock timers;
     private final Listener listener;
     private final String tag;
     private final CapwapMessage in = new CapwapMessage();
@@ -153,10 +154,10 @@ public final class CapwapImageStateMachine {
     private int requestSequence = -1;
     private int retransmits;
     private long retransmitNanos;
-    private CapwapTimers.Timer retransmitTimer;
-    private CapwapTimers.Timer dataTimer;
+    private NanoClock.Timer retransmitTimer;
+    private NanoClock.Timer dataTimer;
     private long lastDataNanos;
-    private CapwapTimers.Timer echoTimer;
+    private NanoClock.Timer echoTimer;
 
     // The last response to the controller, re-sent byte for byte when its request is repeated.
     private int cachedSequence = -1;
@@ -172,7 +173,7 @@ public final class CapwapImageStateMachine {
      * @param timers the clock and timers
      * @param listener progress and transitions, or null
      */
-    public CapwapImageStateMachine(ApImageSettings settings, StagingArea staging, Port port, CapwapTimers timers,
+    public CapwapImageStateMachine(ApImageSettings settings, StagingArea staging, Port port, NanoClock timers,
             Listener listener) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.staging = Objects.requireNonNull(staging, "staging");
@@ -527,7 +528,7 @@ public final class CapwapImageStateMachine {
                 received, messages));
     }
 
-    private static void cancel(CapwapTimers.Timer t) {
+    private static void cancel(NanoClock.Timer t) {
         if (t != null) {
             t.cancel();
         }

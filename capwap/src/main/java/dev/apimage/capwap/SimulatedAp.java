@@ -1,5 +1,6 @@
 package dev.apimage.capwap;
 
+import dev.apimage.time.NanoClock;
 import dev.apimage.staging.StagingArea;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -109,7 +110,7 @@ public final class SimulatedAp implements AutoCloseable {
                 return controller.getAddress().getHostAddress() + ":" + controller.getPort();
             }
         };
-        this.machine = new CapwapImageStateMachine(settings, staging, port, CapwapTimers.on(executor), listener);
+        this.machine = new CapwapImageStateMachine(settings, staging, port, NanoClock.on(executor), listener);
     }
 
     private static InetAddress loopbackLike(InetSocketAddress controller) {

@@ -1,5 +1,6 @@
 package dev.apimage.capwap;
 
+import dev.apimage.time.VirtualClock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,7 +44,7 @@ class CapwapImageStateMachineTest {
 
     private final byte[] image = new byte[SIZE];
     private byte[] md5;
-    private VirtualTimers timers;
+    private VirtualClock timers;
     private final List<byte[]> sent = new ArrayList<>();
     private final List<String> transitions = new ArrayList<>();
     private StagingArea area;
@@ -58,7 +59,7 @@ class CapwapImageStateMachineTest {
     }
 
     private void create(ApImageSettings settings, long capacity) throws IOException {
-        timers = new VirtualTimers();
+        timers = new VirtualClock();
         area = StagingArea.open(dir.resolve("staging"), capacity);
         sent.clear();
         transitions.clear();

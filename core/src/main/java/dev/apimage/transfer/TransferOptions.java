@@ -1,5 +1,6 @@
 package dev.apimage.transfer;
 
+import dev.apimage.time.NanoClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
@@ -42,9 +43,16 @@ public final class TransferOptions {
     public static final TransferOption<Secret> PASSWORD = TransferOption.of("password", Secret.class, null);
     /** A private key file for servers that log in with keys. */
     public static final TransferOption<Path> IDENTITY_FILE = TransferOption.of("identity.file", Path.class, null);
-    /** Minimum interval between two progress reports to listeners. Default 200 ms. */
+    /** Minimum interval between two progress reports to listeners (zero: every block). Default 200 ms. */
     public static final TransferOption<Duration> PROGRESS_INTERVAL =
-            TransferOption.positiveDuration("progress.interval", Duration.ofMillis(200));
+            TransferOption.validating("progress.interval", Duration.class,
+            Duration.ofMillis(200), d -> !d.isNegative(), "zero or more");
+
+    /**
+     * The clock transfers read time from and time out on. Unset means real time; tests set a
+     * {@link dev.apimage.time.VirtualClock} and step it.
+     */
+    public static final TransferOption<NanoClock> CLOCK = TransferOption.of("clock", NanoClock.class, null);
 
     private static final TransferOptions DEFAULTS = new TransferOptions(Map.of());
 

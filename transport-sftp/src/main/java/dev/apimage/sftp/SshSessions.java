@@ -1,6 +1,6 @@
 package dev.apimage.sftp;
 
-import dev.apimage.internal.DaemonThreads;
+import dev.apimage.time.NanoClock;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import java.util.ArrayList;
@@ -9,7 +9,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,27 +70,21 @@ final class SshSessions implements AutoCloseable {
 
     private final Map<Key, List<Entry>> sessions = new HashMap<>();
     private final long idleNanos;
-    private final java.util.function.LongSupplier clock;
-    private final ScheduledExecutorService reaper;
+    private final NanoClock clock;
+    private final NanoClock.Timer reaper;
 
     SshSessions(long idleMillis) {
-        this(idleMillis, System::nanoTime, true);
+        this(idleMillis, NanoClock.system());
     }
 
     /**
-     * Sessions closed after {@code idleMillis} unused, as read on {@code clock}; without the
-     * background reaper, {@link #reap()} runs only when called (tests step the clock and call it).
+     * Sessions closed after {@code idleMillis} unused, as read on {@code clock}, which also runs
+     * the reaper (tests give a virtual clock and step it).
      */
-    SshSessions(long idleMillis, java.util.function.LongSupplier clock, boolean backgroundReaper) {
+    SshSessions(long idleMillis, NanoClock clock) {
         this.idleNanos = TimeUnit.MILLISECONDS.toNanos(idleMillis);
         this.clock = clock;
-        if (!backgroundReaper) {
-            this.reaper = null;
-            return;
-        }
-        this.reaper = DaemonThreads.scheduler("apimage-sftp-idle");
-        long period = Math.max(100, idleMillis / 4);
-        reaper.scheduleAtFixedRate(this::reap, period, period, TimeUnit.MILLISECONDS);
+        this.reaper = clock.repeat(this::reap, Math.max(100_000_000L, idleNanos / 4));
     }
 
     /**
@@ -153,7 +146,7 @@ final class SshSessions implements AutoCloseable {
                 list.remove(e);
             }
         } else if (e.users == 0) {
-            e.idleSince = clock.getAsLong();
+            e.idleSince = clock.nanoTime();
         }
         if (list != null && list.isEmpty()) {
             sessions.remove(e.key);
@@ -167,7 +160,7 @@ final class SshSessions implements AutoCloseable {
 
     /** Closes the sessions idle longer than the limit, and any that lost their connection. */
     synchronized void reap() {
-        long now = clock.getAsLong();
+        long now = clock.nanoTime();
         for (Iterator<List<Entry>> lists = sessions.values().iterator(); lists.hasNext();) {
             List<Entry> list = lists.next();
             for (Iterator<Entry> it = list.iterator(); it.hasNext();) {
@@ -186,9 +179,7 @@ final class SshSessions implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        if (reaper != null) {
-            reaper.shutdownNow();
-        }
+        reaper.cancel();
         sessions.values().forEach(list -> list.forEach(e -> e.session.disconnect()));
         sessions.clear();
     }

@@ -1,5 +1,6 @@
 package dev.apimage.sftp;
 
+import dev.apimage.time.VirtualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -22,13 +23,13 @@ class SshSessionsTest {
     Path tmp;
 
     /** The sessions' clock, stepped by the test: idleness is judged without waiting for it. */
-    private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+    private final VirtualClock clock = new VirtualClock();
 
     @Test
     void sharesWhileInUseAndClosesWhenIdle() throws Exception {
         Files.createDirectories(tmp.resolve("home"));
         try (MinaSftpServer server = new MinaSftpServer(tmp.resolve("home"), tmp.resolve("hostkey"), null);
-                SshSessions sessions = new SshSessions(300, now::get, false)) {
+                SshSessions sessions = new SshSessions(300, clock)) {
             JSch jsch = new JSch();
             jsch.setKnownHosts(new java.io.ByteArrayInputStream((server.knownHostsLine() + "\n").getBytes(StandardCharsets.US_ASCII)));
             SshSessions.Connector connector = () -> {
@@ -55,18 +56,18 @@ class SshSessionsTest {
             SshSessions.Lease d = sessions.acquire(key, 4, 3, connector);
             assertEquals(3, d.channels(), "never more than a session may carry");
             sessions.release(d, false);
-            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(299));
-            sessions.reap();
+            clock.advanceNanos(TimeUnit.MILLISECONDS.toNanos(299));
+            sessions.reap(); // at the instant, not at the reaper's next period
             assertTrue(c.session().isConnected(), "not yet idle for the limit");
-            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(2));
-            sessions.reap();
+            clock.advanceNanos(TimeUnit.MILLISECONDS.toNanos(2));
+            sessions.reap(); // at the instant, not at the reaper's next period
             assertTrue(b.session().isConnected(), "still used by the second transfer");
             assertTrue(!c.session().isConnected(), "the other one closed after sitting idle");
             sessions.release(b, false);
             sessions.reap();
             assertTrue(b.session().isConnected(), "just released: not idle yet");
-            now.addAndGet(TimeUnit.MILLISECONDS.toNanos(301));
-            sessions.reap();
+            clock.advanceNanos(TimeUnit.MILLISECONDS.toNanos(301));
+            sessions.reap(); // at the instant, not at the reaper's next period
             assertFalse(b.session().isConnected(), "closed after sitting idle");
             assertEquals(1, sessions.open());
             assertEquals(3, server.sessionsOpened.get());

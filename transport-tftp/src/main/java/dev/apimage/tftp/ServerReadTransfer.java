@@ -24,24 +24,20 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
     void begin() {
         if (negotiation.oack.isEmpty()) {
             sending = true;
-            guarded(sender::sendWindow);
+            try {
+                sender.sendWindow(clock.nanoTime());
+            } catch (FileBlockSource.SourceChangedException e) {
+                sourceFailed(e.getMessage());
+            }
         } else {
             sendOack(negotiation.oack);
         }
     }
 
     /**
-     * Runs a step of the sender; a file that changed under it ends the transfer with an ERROR to
-     * the client and one log line, never a stack trace, and frees the slot, port and file.
+     * A file that changed under the sender ends the transfer with an ERROR to the client and one
+     * log line, never a stack trace, and frees the slot, port and file.
      */
-    private void guarded(Runnable step) {
-        try {
-            step.run();
-        } catch (FileBlockSource.SourceChangedException e) {
-            sourceFailed(e.getMessage());
-        }
-    }
-
     @Override
     void sourceFailed(String why) {
         sendError(TftpError.NOT_DEFINED, "File changed during transfer, try again");
@@ -64,20 +60,22 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
             return; // RFC 1350: anything else from the peer is ignored here
         }
         int block = TftpPackets.block(p);
-        if (!sending) {
-            if (block == 0) {
-                sending = true;
-                progress(now);
-                guarded(sender::sendWindow);
+        WindowedSender.AckResult result;
+        try {
+            if (!sending) {
+                if (block == 0) {
+                    sending = true;
+                    progress(now);
+                    sender.sendWindow(now);
+                }
+                return;
             }
+            result = sender.onAck(block, now);
+        } catch (FileBlockSource.SourceChangedException e) {
+            sourceFailed(e.getMessage());
             return;
         }
-        WindowedSender.AckResult[] result = {null};
-        guarded(() -> result[0] = sender.onAck(block));
-        if (result[0] == null) {
-            return;
-        }
-        switch (result[0]) {
+        switch (result) {
             case PROGRESS -> progress(now);
             case DONE -> end(true, "complete");
             case RESENT, DUPLICATE -> { }
@@ -85,9 +83,13 @@ final class ServerReadTransfer extends ServerTransfer implements WindowedSender.
     }
 
     @Override
-    void retransmit() {
+    void retransmit(long now) {
         if (sending) {
-            guarded(sender::onTimeout);
+            try {
+                sender.onTimeout(now);
+            } catch (FileBlockSource.SourceChangedException e) {
+                sourceFailed(e.getMessage());
+            }
         } else {
             sendOack(negotiation.oack);
         }

@@ -5,7 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.util.concurrent.ScheduledFuture;
+import dev.apimage.time.NanoClock;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +29,9 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     int retries;
     /** Whether the peer has acknowledged anything yet; until then the transfer is half-open. */
     boolean acknowledged;
-    private ScheduledFuture<?> tick;
+    private NanoClock.Timer tick;
+    /** The server's clock, its tasks on this transfer's event loop. */
+    NanoClock clock;
     private boolean ended;
 
     ServerTransfer(TftpServer server, InetSocketAddress peer, String filename, long retransmitNanos) {
@@ -42,9 +44,10 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     /** Called on the event loop once the channel is bound and connected. */
     final void start(Channel ch) {
         this.channel = ch;
-        lastProgressNanos = System.nanoTime();
+        this.clock = server.clockOn(ch.eventLoop());
+        lastProgressNanos = clock.nanoTime();
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), retransmitNanos / 4);
-        tick = ch.eventLoop().scheduleAtFixedRate(this::onTick, period, period, TimeUnit.NANOSECONDS);
+        tick = clock.repeat(this::onTick, period);
         begin();
     }
 
@@ -57,14 +60,14 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
     abstract void onPacket(ByteBuf p, long now);
 
     /** Silence for a retransmission interval: resend what the peer has not acknowledged. */
-    abstract void retransmit();
+    abstract void retransmit(long now);
 
     /** Release the transfer's resources (file, pump); called once. */
     abstract void release(boolean success);
 
     private void onTick() {
         try {
-            tick();
+            tick(clock.nanoTime());
         } catch (FileBlockSource.SourceChangedException e) {
             if (!ended) {
                 sourceFailed(e.getMessage());
@@ -72,11 +75,10 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void tick() {
+    private void tick(long now) {
         if (ended) {
             return;
         }
-        long now = System.nanoTime();
         if (now - lastProgressNanos < retransmitNanos) {
             return;
         }
@@ -93,7 +95,7 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
         }
         lastProgressNanos = now;
         server.countRetransmission();
-        retransmit();
+        retransmit(now);
     }
 
     final void progress(long now) {
@@ -129,7 +131,7 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
                 if (op == TftpPackets.ERROR && p.readableBytes() >= 4) {
                     end(false, "peer sent ERROR " + new TftpError(TftpPackets.block(p)) + ": " + TftpPackets.errorMessage(p));
                 } else {
-                    onPacket(p, System.nanoTime());
+                    onPacket(p, clock.nanoTime());
                 }
             }
         } finally {
@@ -175,7 +177,7 @@ abstract class ServerTransfer extends ChannelInboundHandlerAdapter {
         }
         ended = true;
         if (tick != null) {
-            tick.cancel(false);
+            tick.cancel();
         }
         try {
             release(ending != TftpServer.Ending.FAILED);

@@ -76,11 +76,11 @@ final class ServerWriteTransfer extends ServerTransfer implements BlockPump.Cons
     }
 
     @Override
-    void retransmit() {
+    void retransmit(long now) {
         if (!receiving) {
             begin();
         } else if (!receiver.done()) {
-            receiver.onTimeout(System.nanoTime());
+            receiver.onTimeout(now);
         } else if (committed) {
             end(true, "complete");
         }
@@ -119,7 +119,7 @@ final class ServerWriteTransfer extends ServerTransfer implements BlockPump.Cons
     public void drainedAfterRefusal() {
         channel.eventLoop().execute(() -> {
             if (!ended() && !receiver.done()) {
-                receiver.onTimeout(System.nanoTime());
+                receiver.onTimeout(clock.nanoTime());
             }
         });
     }
@@ -127,9 +127,10 @@ final class ServerWriteTransfer extends ServerTransfer implements BlockPump.Cons
     private void committed() {
         committed = true;
         server.countBytesReceived(written);
-        receiver.sendFinalAck(System.nanoTime());
+        long now = clock.nanoTime();
+        receiver.sendFinalAck(now);
         // Dally one interval for a repeated last DATA (our final ACK lost), then end.
-        progress(System.nanoTime());
+        progress(now);
     }
 
     @Override

@@ -15,7 +15,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
+import dev.apimage.time.NanoClock;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -61,7 +61,9 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
     private WindowedReceiver receiver;
     private BlockPump pump;
     private long lastPacketNanos;
-    private ScheduledFuture<?> tick;
+    private NanoClock.Timer tick;
+    /** The transfer's clock, its tasks on the channel's event loop; set once the channel is bound. */
+    private NanoClock loopClock;
     private Map<String, String> sentOptions = Map.of();
     /** The size from the OACK's tsize, told to the sink before the first block; -1 when none or told. */
     private volatile long announcedSize = -1;
@@ -117,7 +119,8 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
                     int rcvbuf = channel.config().getOption(ChannelOption.SO_RCVBUF);
                     window = maxWindow(requestedWindow, requestedBlockSize, rcvbuf);
                     long period = Math.max(TimeUnit.MILLISECONDS.toNanos(20), retransmitNanos / 4);
-                    tick = channel.eventLoop().scheduleAtFixedRate(this::onTick, period, period, TimeUnit.NANOSECONDS);
+                    loopClock = clockOn(channel.eventLoop());
+                    tick = loopClock.repeat(this::onTick, period);
                     sendRequest();
                 });
     }
@@ -147,7 +150,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
                 fail(FailureReason.IO_ERROR, "cannot send the request: " + f.cause().getMessage(), f.cause());
             }
         });
-        lastPacketNanos = System.nanoTime();
+        lastPacketNanos = clock().nanoTime();
     }
 
     private final class Handler extends ChannelInboundHandlerAdapter {
@@ -178,7 +181,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
             if (state == State.DONE && receiver != null && TftpPackets.opcode(dp.content()) == TftpPackets.DATA
                     && dp.content().readableBytes() >= 4) {
                 // Dallying: the server missed our final ACK and resent the last DATA; ACK it again.
-                receiver.onData(dp.content(), System.nanoTime());
+                receiver.onData(dp.content(), clock().nanoTime());
             }
             return;
         }
@@ -196,7 +199,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         } else if (from != null && !from.equals(tid)) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock().nanoTime();
         switch (op) {
             case TftpPackets.DATA -> {
                 if (p.readableBytes() < 4) {
@@ -327,7 +330,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         this.window = win;
         this.pump = new BlockPump(pumpCapacity(blockSize, win), sinkExecutor, this);
         this.receiver = new WindowedReceiver(blockSize, win, retransmitNanos, this::sendAck, pump::offer);
-        lastPacketNanos = System.nanoTime();
+        lastPacketNanos = clock().nanoTime();
     }
 
     /**
@@ -368,7 +371,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         if (isEnded() || state == State.DONE) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock().nanoTime();
         if (now - lastPacketNanos < retransmitNanos) {
             return;
         }
@@ -408,7 +411,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         Channel ch = channel;
         ch.eventLoop().execute(() -> {
             if (!isEnded() && receiver != null && !receiver.done()) {
-                receiver.onTimeout(System.nanoTime());
+                receiver.onTimeout(clock().nanoTime());
             }
         });
     }
@@ -421,7 +424,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
         }
         ch.eventLoop().execute(() -> {
             if (tick != null) {
-                tick.cancel(false);
+                tick.cancel();
             }
             if (pump != null) {
                 pump.close();
@@ -437,9 +440,7 @@ final class TftpClientSession extends AbstractTransferSession implements BlockPu
             }
             // RFC 1350 section 6: the side that sent the final ACK dallies, so that a server which
             // lost it and resends the last DATA hears the ACK again instead of a closed port.
-            ch.eventLoop().schedule(() -> {
-                ch.close();
-            }, dallyNanos(), TimeUnit.NANOSECONDS);
+            loopClock.schedule(ch::close, dallyNanos());
         });
     }
 

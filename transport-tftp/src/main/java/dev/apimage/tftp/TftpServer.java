@@ -1,5 +1,7 @@
 package dev.apimage.tftp;
 
+import dev.apimage.time.NanoClock;
+import java.util.concurrent.ScheduledExecutorService;
 import dev.apimage.internal.Durations;
 import dev.apimage.internal.LogText;
 import io.netty.bootstrap.Bootstrap;
@@ -74,7 +76,8 @@ public final class TftpServer implements AutoCloseable {
     private final int maxTransfers;
     private final int maxTransfersPerClient;
     private final int halfOpenRetries;
-    private final java.util.function.LongSupplier clock;
+    /** The clock set by the caller, or null for real time on each transfer's event loop. */
+    private final NanoClock clock;
     private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     /** Requests whose file is being opened on a disk thread, by client port; they hold a slot. */
     private final Map<InetSocketAddress, TftpPackets.Request> opening = new ConcurrentHashMap<>();
@@ -264,6 +267,16 @@ public final class TftpServer implements AutoCloseable {
 
     // --- called by transfers ---
 
+    /** Now, on the server's clock. */
+    long now() {
+        return clock == null ? System.nanoTime() : clock.nanoTime();
+    }
+
+    /** The clock for code confined to an event loop: its timers run on that loop. */
+    NanoClock clockOn(ScheduledExecutorService loop) {
+        return clock == null ? NanoClock.on(loop) : clock.handingTo(loop);
+    }
+
     int maxRetries() {
         return maxRetries;
     }
@@ -310,7 +323,7 @@ public final class TftpServer implements AutoCloseable {
             LOG.info("{} from {} filename {} ended: {}", kind, t.peer.getAddress().getHostAddress(), t.filename, why);
         }
         if (t.acknowledged) {
-            recentlyEnded.put(t.peer, new Ended(t.request, clock.getAsLong() + t.horizonNanos()));
+            recentlyEnded.put(t.peer, new Ended(t.request, now() + t.horizonNanos()));
         }
         // A transfer whose first answer was never acknowledged is not remembered: the client
         // evidently did not hear it, and its repeated request deserves a new answer at once.
@@ -460,7 +473,7 @@ public final class TftpServer implements AutoCloseable {
      * a client reusing its port for a new download, and is served.
      */
     private boolean endedRecently(InetSocketAddress peer, TftpPackets.Request request) {
-        long now = clock.getAsLong();
+        long now = now();
         if (recentlyEnded.size() > 4096) {
             recentlyEnded.values().removeIf(e -> now - e.untilNanos() > 0);
         }
@@ -521,7 +534,7 @@ public final class TftpServer implements AutoCloseable {
     /** Answers a refused request with ERROR from a fresh port, as RFC 1350 asks of every reply. */
     private void refuse(Channel requestChannel, InetSocketAddress peer, TftpError error, String message, String logLine) {
         refused.incrementAndGet();
-        if (!refusalBudget.take(System.nanoTime())) {
+        if (!refusalBudget.take(now())) {
             // A flood of refused requests: answering each (a fresh port, a log line) would cost the
             // server more than the flood costs the sender. Past the budget, refusals go unanswered.
             unansweredRefusals.incrementAndGet();
@@ -583,7 +596,7 @@ public final class TftpServer implements AutoCloseable {
         private int maxTransfersPerClient = 16;
         private int halfOpenRetries = 2;
         private int refusalsPerSecond = 500;
-        private java.util.function.LongSupplier clock = System::nanoTime;
+        private NanoClock clock;
         private boolean allowWrite;
         private boolean allowCreate;
         private EventLoopGroup group;
@@ -743,9 +756,17 @@ public final class TftpServer implements AutoCloseable {
             return this;
         }
 
-        /** The clock of the repeated-request horizon, in nanoseconds; tests step it. */
-        Builder clock(java.util.function.LongSupplier nanos) {
-            this.clock = Objects.requireNonNull(nanos, "nanos");
+        /**
+         * The clock every transfer reads and retransmits on, the refusal budget and the
+         * repeated-request horizon included. Default: real time, each transfer's timers on its own
+         * event loop. A {@link dev.apimage.time.VirtualClock} set here runs the server in virtual
+         * time; its tasks are handed to the transfers' event loops.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(NanoClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

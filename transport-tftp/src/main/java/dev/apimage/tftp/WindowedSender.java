@@ -52,7 +52,6 @@ final class WindowedSender {
     private long next = 1;   // next block to send
     private long retransmitted;
     private long lastSendNanos;
-    private java.util.function.LongSupplier clock = System::nanoTime;
     private long resendGuardNanos = Long.MAX_VALUE;
 
     WindowedSender(Source source, Out out, long size, int blockSize, int window) {
@@ -70,18 +69,17 @@ final class WindowedSender {
      * per {@code guardNanos} since the window was last sent, so duplicates cannot multiply the
      * traffic (the RFC 1123 concern); in lockstep a duplicate ACK is never answered.
      */
-    /** The clock the repeated-ACK guard reads; tests step it instead of waiting. */
-    void clock(java.util.function.LongSupplier nanos) {
-        this.clock = nanos;
-    }
-
     void resendOnRepeatedAck(long guardNanos) {
         this.resendGuardNanos = window > 1 ? guardNanos : Long.MAX_VALUE;
     }
 
-    /** Sends what the window allows. */
-    void sendWindow() {
-        lastSendNanos = clock.getAsLong();
+    /**
+     * Sends what the window allows.
+     *
+     * @param now the transfer's clock
+     */
+    void sendWindow(long now) {
+        lastSendNanos = now;
         long end = Math.min(base + window, totalBlocks + 1);
         if (next >= end) {
             return;
@@ -125,15 +123,20 @@ final class WindowedSender {
         }
     }
 
-    /** Handles an ACK's block number. */
-    AckResult onAck(int wire) {
+    /**
+     * Handles an ACK's block number.
+     *
+     * @param wire the block number as sent
+     * @param now the transfer's clock
+     */
+    AckResult onAck(int wire, long now) {
         long lastAcked = base - 1;
         int delta = (wire - (int) (lastAcked & 0xFFFF)) & 0xFFFF;
         if (delta == 0 && resendGuardNanos != Long.MAX_VALUE && next > base
-                && clock.getAsLong() - lastSendNanos >= resendGuardNanos) {
+                && now - lastSendNanos >= resendGuardNanos) {
             retransmitted += next - base;
             next = base;
-            sendWindow();
+            sendWindow(now);
             return AckResult.RESENT;
         }
         if (delta == 0 || delta > next - base) {
@@ -144,15 +147,15 @@ final class WindowedSender {
             return AckResult.DONE;
         }
         next = base; // anything after a partial ACK was lost or will be ignored: restart there
-        sendWindow();
+        sendWindow(now);
         return AckResult.PROGRESS;
     }
 
     /** The timer fired without progress: resend the window from the first unacknowledged block. */
-    void onTimeout() {
+    void onTimeout(long now) {
         retransmitted += Math.min(next, totalBlocks + 1) - base;
         next = base;
-        sendWindow();
+        sendWindow(now);
     }
 
     /** True when every block has been sent and only the final window waits for its ACK. */

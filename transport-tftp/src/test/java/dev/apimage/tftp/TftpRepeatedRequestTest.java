@@ -1,5 +1,6 @@
 package dev.apimage.tftp;
 
+import dev.apimage.time.VirtualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,7 +34,7 @@ class TftpRepeatedRequestTest {
     @TempDir
     Path dir;
 
-    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final VirtualClock clock = new VirtualClock();
     private TftpServer server;
     private InetSocketAddress address;
     private DatagramSocket client;
@@ -43,7 +43,7 @@ class TftpRepeatedRequestTest {
     void start() throws Exception {
         Path root = dir.resolve("root");
         TftpFixtures.file(root, "ap1g8", 3 * 512 + 100); // four DATA blocks in lockstep
-        server = TftpServer.builder().root(root).port(0).retransmitInterval(RETRANSMIT).maxRetries(RETRIES).clock(now::get).build();
+        server = TftpServer.builder().root(root).port(0).retransmitInterval(RETRANSMIT).maxRetries(RETRIES).clock(clock).build();
         address = server.start();
         client = new DatagramSocket(0, TftpFixtures.LOOPBACK);
         client.setSoTimeout(2000);
@@ -137,11 +137,11 @@ class TftpRepeatedRequestTest {
         rrq();
         downloadTo(4, true);
         assertTrue(server.awaitIdle(Duration.ofSeconds(5)));
-        now.addAndGet(HORIZON - 1);
+        clock.advanceNanos(HORIZON - 1);
         rrq();
         assertEquals(Optional.empty(), receiveWithin(300), "inside the horizon a repeat is not a new download");
         assertEquals(1, server.stats().transfers(), server.stats().toString());
-        now.addAndGet(2);
+        clock.advanceNanos(2);
         rrq(); // the same port, the same file, after the horizon: a new download
         downloadTo(4, true);
         assertTrue(server.awaitIdle(Duration.ofSeconds(5)));
@@ -154,12 +154,20 @@ class TftpRepeatedRequestTest {
     void aLostFinalAckEndsAsCompleteUnacknowledgedNotFailed() throws Exception {
         rrq();
         SocketAddress tid = downloadTo(4, false);
-        // The server resends the last block until its budget runs out; the client has gone.
-        int resent = 0;
-        while (receiveWithin((int) (RETRANSMIT.toMillis() * 3)).isPresent()) {
+        // The server resends the last block once per interval of its clock until its budget runs
+        // out; the client has gone.
+        for (int i = 1; i <= RETRIES; i++) {
+            clock.advance(RETRANSMIT);
+            DatagramPacket again = receive();
+            assertEquals(tid, again.getSocketAddress());
+            assertEquals(4, block(again), "retransmission " + i + " is the last block again");
+        }
+        clock.advance(RETRANSMIT);
+        assertTrue(server.awaitIdle(Duration.ofSeconds(10)));
+        int resent = RETRIES;
+        while (receiveWithin(200).isPresent()) {
             resent++;
         }
-        assertTrue(server.awaitIdle(Duration.ofSeconds(10)));
         TftpServer.Stats s = server.stats();
         assertEquals(RETRIES, resent, "the final DATA was resent " + RETRIES + " times to " + tid);
         assertEquals(1, s.completedUnacknowledged(), s.toString());

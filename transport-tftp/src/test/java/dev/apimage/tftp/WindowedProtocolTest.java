@@ -1,5 +1,6 @@
 package dev.apimage.tftp;
 
+import dev.apimage.time.VirtualClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +34,9 @@ class WindowedProtocolTest {
         }
     }
 
+    /** A time for tests in which the repeated-ACK guard plays no part. */
+    private static final long T0 = 0;
+
     private static WindowedSender sender(Wire w, long size, int blk, int window) {
         return new WindowedSender((out, offset, length) -> out.writeZero(length), w, size, blk, window);
     }
@@ -41,19 +45,19 @@ class WindowedProtocolTest {
     void lockstepDuplicateAckNeverResends() {
         Wire w = new Wire();
         WindowedSender s = sender(w, 512 * 3, 512, 1);
-        s.sendWindow();
+        s.sendWindow(T0);
         assertEquals(List.of(1), w.sent);
-        assertEquals(WindowedSender.AckResult.PROGRESS, s.onAck(1));
+        assertEquals(WindowedSender.AckResult.PROGRESS, s.onAck(1, T0));
         assertEquals(List.of(1, 2), w.sent);
         // The Sorcerer's Apprentice: a delayed duplicate ACK 1 must not send block 2 again.
-        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(1));
+        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(1, T0));
         assertEquals(List.of(1, 2), w.sent);
-        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(7), "an ACK for a block never sent");
-        s.onTimeout();
+        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(7, T0), "an ACK for a block never sent");
+        s.onTimeout(T0);
         assertEquals(List.of(1, 2, 2), w.sent, "only the timer resends");
-        s.onAck(2);
-        s.onAck(3);
-        assertEquals(WindowedSender.AckResult.DONE, s.onAck(4), "block 4 is the empty last block");
+        s.onAck(2, T0);
+        s.onAck(3, T0);
+        assertEquals(WindowedSender.AckResult.DONE, s.onAck(4, T0), "block 4 is the empty last block");
         assertEquals(List.of(1, 2, 2, 3, 4), w.sent);
     }
 
@@ -61,13 +65,13 @@ class WindowedProtocolTest {
     void partialAckRestartsTheWindowAfterTheAcknowledgedBlock() {
         Wire w = new Wire();
         WindowedSender s = sender(w, 512 * 10 + 1, 512, 4);
-        s.sendWindow();
+        s.sendWindow(T0);
         assertEquals(List.of(1, 2, 3, 4), w.sent);
         w.sent.clear();
-        assertEquals(WindowedSender.AckResult.PROGRESS, s.onAck(2)); // receiver saw a gap after 2
+        assertEquals(WindowedSender.AckResult.PROGRESS, s.onAck(2, T0)); // receiver saw a gap after 2
         assertEquals(List.of(3, 4, 5, 6), w.sent);
         w.sent.clear();
-        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(2), "the same gap ACK again");
+        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(2, T0), "the same gap ACK again");
         assertEquals(List.of(), w.sent);
     }
 
@@ -75,20 +79,19 @@ class WindowedProtocolTest {
     void withWindowsARepeatedAckBeforeTheWindowResendsItAtMostOncePerGuard() throws Exception {
         Wire w = new Wire();
         WindowedSender s = sender(w, 512 * 10 + 1, 512, 4);
-        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(7_000_000_000L);
-        s.clock(now::get);
+        VirtualClock clock = new VirtualClock();
         s.resendOnRepeatedAck(50_000_000L); // 50 ms
-        s.sendWindow();
-        s.onAck(4);
+        s.sendWindow(clock.nanoTime());
+        s.onAck(4, clock.nanoTime());
         w.sent.clear();
-        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4), "too soon after sending: a network duplicate");
+        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4, clock.nanoTime()), "too soon after sending: a network duplicate");
         assertEquals(List.of(), w.sent);
-        now.addAndGet(49_000_000L);
-        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4), "still inside the guard");
-        now.addAndGet(1_000_000L);
-        assertEquals(WindowedSender.AckResult.RESENT, s.onAck(4), "the receiver got none of the window");
+        clock.advanceNanos(49_000_000L);
+        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4, clock.nanoTime()), "still inside the guard");
+        clock.advanceNanos(1_000_000L);
+        assertEquals(WindowedSender.AckResult.RESENT, s.onAck(4, clock.nanoTime()), "the receiver got none of the window");
         assertEquals(List.of(5, 6, 7, 8), w.sent);
-        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4), "and not again at once");
+        assertEquals(WindowedSender.AckResult.DUPLICATE, s.onAck(4, clock.nanoTime()), "and not again at once");
         assertEquals(List.of(5, 6, 7, 8), w.sent);
     }
 
@@ -97,12 +100,12 @@ class WindowedProtocolTest {
         Wire w = new Wire();
         long blocks = 65_537;
         WindowedSender s = sender(w, 8 * (blocks - 1) + 3, 8, 16);
-        s.sendWindow();
+        s.sendWindow(T0);
         int acked = 0;
         WindowedSender.AckResult r = WindowedSender.AckResult.PROGRESS;
         while (r != WindowedSender.AckResult.DONE) {
             int last = w.sent.get(w.sent.size() - 1);
-            r = s.onAck(last);
+            r = s.onAck(last, T0);
             acked++;
         }
         assertTrue(w.sent.contains(0), "block 65536 goes out as 0");

@@ -1,7 +1,7 @@
 package dev.apimage.transfer.spi;
 
 import dev.apimage.internal.Durations;
-import dev.apimage.internal.DaemonThreads;
+import dev.apimage.time.NanoClock;
 import dev.apimage.image.ImageDigests;
 import dev.apimage.transfer.BlockSink;
 import dev.apimage.transfer.BlockSinkException;
@@ -24,9 +24,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -51,7 +49,6 @@ import org.slf4j.LoggerFactory;
 public abstract class AbstractTransferSession implements TransferSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(AbstractTransferSession.class);
-    private static final ScheduledExecutorService WATCHDOG = DaemonThreads.scheduler("apimage-transfer-watchdog");
 
     private final URI uri;
     private final String redactedUri;
@@ -75,7 +72,8 @@ public abstract class AbstractTransferSession implements TransferSession {
     private volatile boolean connected;
     private volatile FailureReason failure;
     private long lastReportNanos;
-    private ScheduledFuture<?> watchdog;
+    private volatile NanoClock.Timer watchdog;
+    private final NanoClock clock;
 
     /**
      * Prepares the session.
@@ -87,6 +85,7 @@ public abstract class AbstractTransferSession implements TransferSession {
         this.uri = Objects.requireNonNull(uri, "uri");
         this.options = Objects.requireNonNull(options, "options");
         this.redactedUri = UriRedaction.redact(uri);
+        this.clock = options.find(TransferOptions.CLOCK).orElse(NanoClock.system());
         this.startOffset = options.get(TransferOptions.START_OFFSET);
         if (startOffset < 0) {
             throw new IllegalArgumentException("start offset must not be negative: " + startOffset);
@@ -157,12 +156,12 @@ public abstract class AbstractTransferSession implements TransferSession {
             return future;
         }
         this.sink = sink;
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         startNanos = now;
         lastActivityNanos = now;
         lastReportNanos = now;
         long period = Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(idleTimeoutNanos, connectTimeoutNanos) / 8);
-        watchdog = WATCHDOG.scheduleAtFixedRate(this::checkTimeouts, period, period, TimeUnit.NANOSECONDS);
+        watchdog = clock.repeat(this::checkTimeouts, period);
         try {
             doStart();
         } catch (TransferException e) {
@@ -177,7 +176,7 @@ public abstract class AbstractTransferSession implements TransferSession {
         if (future.isDone()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         if (!connected) {
             if (now - startNanos > connectTimeoutNanos) {
                 fail(FailureReason.TIMED_OUT, "no answer within " + seconds(connectTimeoutNanos), null);
@@ -193,13 +192,13 @@ public abstract class AbstractTransferSession implements TransferSession {
 
     /** Records that the server answered: from now on the idle timeout applies, not the connect timeout. */
     protected final void markConnected() {
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = clock.nanoTime();
         connected = true;
     }
 
     /** Records activity that is not a block (a keep-alive answer, a negotiation step). */
     protected final void touch() {
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = clock.nanoTime();
     }
 
     /**
@@ -255,7 +254,7 @@ public abstract class AbstractTransferSession implements TransferSession {
             throw failFromSink(e);
         }
         bytes += n;
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         lastActivityNanos = now;
         connected = true;
         if (now - lastReportNanos >= progressIntervalNanos && !listeners.isEmpty()) {
@@ -297,6 +296,28 @@ public abstract class AbstractTransferSession implements TransferSession {
         return sink;
     }
 
+    /**
+     * The transfer's clock ({@link TransferOptions#CLOCK}, real time when unset); its tasks run on
+     * a shared timer thread.
+     *
+     * @return the clock
+     */
+    protected final NanoClock clock() {
+        return clock;
+    }
+
+    /**
+     * The transfer's clock with its tasks run on a given executor, for protocol code confined to
+     * an event loop: real time on that loop, or the {@link TransferOptions#CLOCK} set, handing its
+     * tasks to the loop.
+     *
+     * @param loop the executor the protocol runs on
+     * @return the clock
+     */
+    protected final NanoClock clockOn(ScheduledExecutorService loop) {
+        return options.isSet(TransferOptions.CLOCK) ? clock.handingTo(loop) : NanoClock.on(loop);
+    }
+
     private TransferException ended() {
         try {
             future.getNow(null);
@@ -334,7 +355,7 @@ public abstract class AbstractTransferSession implements TransferSession {
             return;
         }
         Optional<ImageDigests> digests = hasher == null || anyOrder ? Optional.empty() : Optional.of(hasher.finish());
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         TransferResult result = new TransferResult(redactedUri, bytes, Duration.ofNanos(now - startNanos), digests);
         report(now);
         LOG.debug("transfer of {} complete: {} bytes", redactedUri, bytes);
@@ -381,9 +402,9 @@ public abstract class AbstractTransferSession implements TransferSession {
 
     private void stop() {
         if (stopped.compareAndSet(false, true)) {
-            ScheduledFuture<?> w = watchdog;
+            NanoClock.Timer w = watchdog;
             if (w != null) {
-                w.cancel(false);
+                w.cancel();
             }
             try {
                 onStop();
@@ -422,7 +443,7 @@ public abstract class AbstractTransferSession implements TransferSession {
 
     @Override
     public final TransferProgress progress() {
-        return snapshot(System.nanoTime());
+        return snapshot(clock.nanoTime());
     }
 
     @Override
