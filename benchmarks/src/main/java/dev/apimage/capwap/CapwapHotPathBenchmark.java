@@ -1,5 +1,8 @@
 package dev.apimage.capwap;
 
+import dev.apimage.capwap.wire.CapwapDecodeException;
+import dev.apimage.capwap.wire.CapwapMessage;
+import dev.apimage.capwap.wire.CapwapMessageWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;

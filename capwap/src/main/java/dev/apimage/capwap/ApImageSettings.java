@@ -1,7 +1,8 @@
 package dev.apimage.capwap;
 
-import dev.apimage.internal.Durations;
+import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
+import dev.apimage.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -25,7 +26,7 @@ import java.util.Optional;
  *     and the longest silence allowed between blocks
  * @param echoInterval how often to send an Echo Request during a download
  */
-public record ApImageSettings(String apName, String imageType, ImageVersion primaryVersion,
+public record ApImageSettings(String apName, ImageType imageType, ImageVersion primaryVersion,
         Optional<ImageVersion> backupVersion, Optional<ImageVersion> controllerVersion, long vendorId,
         long requiredSpace, Duration retransmitInterval, int maxRetransmit, Duration imageDataStartTimer,
         Duration echoInterval) {
@@ -40,9 +41,6 @@ public record ApImageSettings(String apName, String imageType, ImageVersion prim
         Objects.requireNonNull(primaryVersion, "primaryVersion");
         Objects.requireNonNull(backupVersion, "backupVersion");
         Objects.requireNonNull(controllerVersion, "controllerVersion");
-        if (imageType.isEmpty() || imageType.length() > CapwapMessage.RFC_MAX_DATA) {
-            throw new IllegalArgumentException("image type must have 1 to 1024 characters");
-        }
         if (vendorId < 0 || vendorId > 0xFFFF_FFFFL) {
             throw new IllegalArgumentException("vendor id is 32 bits unsigned: " + vendorId);
         }
@@ -67,7 +65,7 @@ public record ApImageSettings(String apName, String imageType, ImageVersion prim
      * @param primaryVersion the version it runs
      * @return the settings
      */
-    public static ApImageSettings of(String apName, String imageType, ImageVersion primaryVersion) {
+    public static ApImageSettings of(String apName, ImageType imageType, ImageVersion primaryVersion) {
         return new ApImageSettings(apName, imageType, primaryVersion, Optional.empty(), Optional.empty(),
                 VENDOR_AIRESPACE, 0, Duration.ofSeconds(3), 5, Duration.ofSeconds(30), Duration.ofSeconds(30));
     }

@@ -1,5 +1,6 @@
 package dev.apimage.capwap;
 
+import dev.apimage.image.ImageType;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 
@@ -15,7 +16,7 @@ import java.util.Optional;
  * @param retransmissions requests sent again after a timeout
  * @param failure why it failed, when it did
  */
-public record ApStreamStatus(InetSocketAddress ap, String imageType, Phase phase, long bytesAcknowledged, long size,
+public record ApStreamStatus(InetSocketAddress ap, ImageType imageType, Phase phase, long bytesAcknowledged, long size,
         long messages, long retransmissions, Optional<String> failure) {
 
     /** Where one AP's download is, on the controller. */

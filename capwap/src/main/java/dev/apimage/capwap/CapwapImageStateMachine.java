@@ -1,12 +1,16 @@
 package dev.apimage.capwap;
 
-import dev.apimage.time.NanoClock;
+import dev.apimage.capwap.wire.CapwapDecodeException;
+import dev.apimage.capwap.wire.CapwapMessage;
+import dev.apimage.capwap.wire.CapwapMessageWriter;
+import dev.apimage.capwap.wire.ResultCode;
 import dev.apimage.internal.LogText;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.InsufficientSpaceException;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
+import dev.apimage.time.NanoClock;
 import dev.apimage.transfer.BlockSinkException;
 import dev.apimage.transfer.FailureReason;
 import io.netty.buffer.ByteBuf;
@@ -277,7 +281,7 @@ public final class CapwapImageStateMachine {
     private void sendRequest() {
         ByteBuf b = port.buffer();
         out.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, requestSequence)
-                .imageIdentifier(settings.vendorId(), settings.imageType()).initiateDownload().finish();
+                .imageIdentifier(settings.vendorId(), settings.imageType().name()).initiateDownload().finish();
         port.send(b);
     }
 
@@ -356,15 +360,18 @@ public final class CapwapImageStateMachine {
         }
         if (type == CapwapMessage.IMAGE_DATA_REQUEST) {
             onImageData(seq);
-        } else if (type == CapwapMessage.ECHO_REQUEST) {
-            ByteBuf b = port.buffer();
-            out.begin(b, CapwapMessage.ECHO_RESPONSE, seq).finish();
-            port.send(b);
         } else if (type == CapwapMessage.RESET_REQUEST) {
             onReset(seq);
         } else {
-            LOG.debug("{}unrecognized request {} from {}", tag, CapwapMessage.typeName(type), port.peer());
-            respondCached(seq, type + 1, ResultCode.MESSAGE_UNEXPECTED_UNRECOGNIZED_REQUEST.code());
+            ByteBuf b = port.buffer();
+            long result = out.answerUnhandled(b, type, seq);
+            port.send(b);
+            if (result != 0) {
+                LOG.debug("{}unrecognized request {} from {}", tag, CapwapMessage.typeName(type), port.peer());
+                cachedSequence = seq; // a repeat of it gets the same answer from the cache
+                cachedType = type + 1;
+                cachedResult = result;
+            }
         }
     }
 
@@ -387,7 +394,7 @@ public final class CapwapImageStateMachine {
         in.imageMd5(md5);
         LOG.info("{}Image Data Response from {}: {} bytes, MD5 {}", tag, port.peer(), imageSize, HexFormat.of().formatHex(md5));
         try {
-            staged = staging.begin(settings.imageType(), imageSize);
+            staged = staging.begin(settings.imageType().name(), imageSize);
         } catch (InsufficientSpaceException e) {
             abort("PRECHECK failed: not enough space, available " + e.available() + ", required " + e.required());
             return;
@@ -479,8 +486,8 @@ public final class CapwapImageStateMachine {
     }
 
     private void onReset(int seq) {
-        String name = in.hasImageIdentifier() ? in.imageName() : settings.imageType();
-        boolean holds = (state == State.COMPLETE && name.equals(settings.imageType())) || state == State.UP_TO_DATE;
+        String name = in.hasImageIdentifier() ? in.imageName() : settings.imageType().name();
+        boolean holds = (state == State.COMPLETE && name.equals(settings.imageType().name())) || state == State.UP_TO_DATE;
         respondCached(seq, CapwapMessage.RESET_RESPONSE,
                 holds ? ResultCode.SUCCESS.code() : ResultCode.RESET_FAILURE_UNABLE_TO_RESET.code());
         LOG.info("{}Reset Request for image [{}]: {}", tag, LogText.printable(name, 64), holds ? "accepted" : "refused, image not stored");

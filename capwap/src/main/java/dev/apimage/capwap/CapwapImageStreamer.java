@@ -1,11 +1,21 @@
 package dev.apimage.capwap;
 
+import dev.apimage.cache.ImageCache.CachedImage;
+import dev.apimage.capwap.internal.ImageStreamSession;
+import dev.apimage.capwap.internal.OpenImageFile;
+import dev.apimage.capwap.internal.StreamerSettings;
+import dev.apimage.capwap.wire.CapwapDecodeException;
+import dev.apimage.capwap.wire.CapwapMessage;
+import dev.apimage.capwap.wire.CapwapMessageWriter;
+import dev.apimage.capwap.wire.ResultCode;
+import dev.apimage.image.ImageType;
+import dev.apimage.internal.DaemonThreads;
 import dev.apimage.internal.Durations;
 import dev.apimage.internal.Failures;
-import dev.apimage.internal.DaemonThreads;
-import dev.apimage.cache.ImageCache.CachedImage;
-import dev.apimage.transfer.TransferException;
+import dev.apimage.internal.Hosts;
 import dev.apimage.internal.LogText;
+import dev.apimage.time.NanoClock;
+import dev.apimage.transfer.TransferException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -21,12 +31,9 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,12 +41,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -51,10 +55,14 @@ import org.slf4j.LoggerFactory;
  * Requests, one outstanding per AP, retransmitting after RetransmitInterval (doubling, at most
  * MaxRetransmit times), the last block marked with data type 2.
  *
- * <p>Many APs share the socket, each keyed by its address. Everything per AP runs on the socket's
- * event loop without blocking: images come from an {@link ImageSource} (fetched once per type,
- * opened once, shared by every AP of that type, each block read with one positional read), and one retransmission timer scans the
- * APs, so an AP that stalls or misbehaves only costs its own retransmissions.
+ * <p>A thin Netty handler: it decodes each datagram, admits or refuses Image Data Requests (the
+ * session caps, the memory of failed fetches; a refusal makes no state), routes responses to the
+ * AP's {@link ImageStreamSession}, where the protocol is, and writes what the sessions send. Many APs
+ * share the socket, each keyed by its address; everything runs on the socket's event loop without
+ * blocking: images come from an {@link ImageSource} (fetched once per type, opened once, shared by
+ * every AP of that type, each block read with one positional read), and one periodic check on the
+ * injected clock drives every session's deadlines, so an AP that stalls or misbehaves only costs
+ * its own retransmissions.
  *
  * <p>Blocks are 1024 bytes by default, the most RFC 5415 allows; larger blocks (the field's
  * controllers send 1377) need {@link Builder#allowNonRfcBlockSize(boolean)}.
@@ -62,7 +70,7 @@ import org.slf4j.LoggerFactory;
 public final class CapwapImageStreamer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CapwapImageStreamer.class);
-    /** The IANA port of the CAPWAP control channel. */
+    /** The IANA port of the CAPWAP control channel (RFC 5415, 15.7). */
     public static final int CONTROL_PORT = 5246;
 
     /** What the streamer reports; called on its event loop, so keep it quick. */
@@ -87,65 +95,13 @@ public final class CapwapImageStreamer implements AutoCloseable {
     }
 
     /**
-     * One image file, open once for every AP that streams it; each block is read with a positional
-     * read straight into the datagram's buffer. Not a mapping: a mapped page that a truncation
-     * removed faults (SIGBUS, delivered by the JVM as an asynchronous {@code InternalError} at some
-     * later point, where Netty may close the shared socket), while a positional read past the new
-     * end returns short and ends just that stream.
-     */
-    private static final class OpenImage {
-        final String key;
-        final long size;
-        final byte[] md5;
-        final FileChannel file;
-        final java.nio.file.Path path;
-        final Object fileKey;
-        final java.nio.file.attribute.FileTime modified;
-
-        OpenImage(String key, long size, byte[] md5, FileChannel file, java.nio.file.Path path,
-                java.nio.file.attribute.BasicFileAttributes attributes) {
-            this.key = key;
-            this.path = path;
-            this.fileKey = attributes.fileKey();
-            this.modified = attributes.lastModifiedTime();
-            this.size = size;
-            this.md5 = md5;
-            this.file = file;
-        }
-
-        /**
-         * Null while the file is the one opened, else why not: its size through the descriptor, and
-         * through its path its identity, size and modification time (a rewrite in place, a
-         * replacement or a deletion do not show in the reads). A stat of an open, cached file, made
-         * every few blocks: cheap enough for the event loop.
-         */
-        String changed() {
-            try {
-                long now = file.size();
-                if (now != size) {
-                    return "image file changed while streaming: " + now + " bytes, was " + size;
-                }
-                java.nio.file.attribute.BasicFileAttributes a = java.nio.file.Files.readAttributes(path,
-                        java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                if (!Objects.equals(a.fileKey(), fileKey) || a.size() != size || !a.lastModifiedTime().equals(modified)) {
-                    return "image file replaced or modified while streaming";
-                }
-                return null;
-            } catch (java.nio.file.NoSuchFileException e) {
-                return "image file deleted while streaming";
-            } catch (IOException e) {
-                return "image file unreadable while streaming: " + LogText.printable(e.getMessage(), 200);
-            }
-        }
-    }
-
-    /**
      * What the streamer holds and has refused, for operators and tests.
      *
      * @param sessions sessions held now (fetching, streaming, or lingering after their end)
      * @param streaming sessions fetching or streaming
      * @param refusedBusy requests refused by the session caps
-     * @param refusedUnknown requests refused because the image's fetch failed within the remembered interval
+     * @param refusedUnknown requests refused without state: an invalid image type name, or a type
+     *     whose fetch failed within the remembered interval
      * @param fetches image fetches started (one per request that created a session)
      * @param aborted streams ended with an Image Data abort (type 5) because the image file changed
      * @param malformed datagrams that did not decode
@@ -153,45 +109,44 @@ public final class CapwapImageStreamer implements AutoCloseable {
     public record Stats(int sessions, int streaming, long refusedBusy, long refusedUnknown, long fetches, long aborted, long malformed) {
     }
 
-    private final Builder config;
+    private static final int MAX_REMEMBERED_FAILURES = 4096;
+
+    private final StreamerSettings settings;
+    private final ImageSource images;
+    private final Listener listener;
     private final EventLoopGroup group;
     private final boolean ownGroup;
     private final Channel channel;
     private final EventLoop loop;
-    private final Map<InetSocketAddress, Session> sessions = new HashMap<>();
+    private final NanoClock clock;
+    private final Map<InetSocketAddress, ImageStreamSession> sessions = new HashMap<>();
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
-    /** Image names whose fetch failed, with when the memory of it ends; bounded, oldest dropped. */
-    private final Map<String, Long> failedFetches = new LinkedHashMap<>(64, 0.75f, false) {
+    /** Image types whose fetch failed, with when the memory of it ends; bounded, oldest dropped. */
+    private final Map<ImageType, Long> failedFetches = new LinkedHashMap<>(64, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<ImageType, Long> eldest) {
             return size() > MAX_REMEMBERED_FAILURES;
         }
     };
+    private final Map<String, OpenImageFile> opened = new ConcurrentHashMap<>();
+    private final CapwapMessage in = new CapwapMessage();
+    private final CapwapMessageWriter out = new CapwapMessageWriter();
+    private final SessionPort port = new SessionPort();
+    private final NanoClock.Timer ticker;
+    /** Opens image files off the event loop. */
+    private final ExecutorService opener = DaemonThreads.single("apimage-capwap-open");
     private long refusedBusy;
     private long refusedUnknown;
     private long fetches;
     private long aborted;
-    private final Map<String, OpenImage> opened = new ConcurrentHashMap<>();
-    private final CapwapMessage in = new CapwapMessage();
-    private static final int MAX_REMEMBERED_FAILURES = 4096;
-    /** How often the image file's size is checked while streaming, in blocks. */
-    private static final int CHECK_EVERY_BLOCKS = 16;
-    private final CapwapMessageWriter out = new CapwapMessageWriter();
-    private final ScheduledFuture<?> ticker;
-    private final long retransmitNanos;
-    private final long lingerNanos;
-    private final long failedFetchNanos;
-    /** Opens image files off the event loop. */
-    private final ExecutorService opener = DaemonThreads.single("apimage-capwap-open");
     private long malformed;
 
-    private CapwapImageStreamer(Builder b) throws IOException {
-        this.config = b;
-        this.retransmitNanos = b.retransmitInterval.toNanos();
-        this.lingerNanos = b.linger.toNanos();
-        this.failedFetchNanos = b.failedFetchMemory.toNanos();
+    private CapwapImageStreamer(Builder b, StreamerSettings settings) throws IOException {
+        this.settings = settings;
+        this.images = b.images;
+        this.listener = b.listener;
         this.ownGroup = b.group == null;
         this.group = ownGroup ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-capwap-controller", true),
                 NioIoHandler.newFactory()) : b.group;
@@ -215,10 +170,12 @@ public final class CapwapImageStreamer implements AutoCloseable {
             throw new IOException("cannot listen on " + b.address + ": " + e.getMessage(), e);
         }
         this.loop = channel.eventLoop();
-        long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(100), retransmitNanos / 10));
-        this.ticker = loop.scheduleAtFixedRate(this::tick, tick, tick, TimeUnit.NANOSECONDS);
-        LOG.info("CAPWAP image streamer listening on {}, block size {}{}", localAddress(), b.blockSize,
-                b.blockSize > CapwapMessage.RFC_MAX_DATA ? " (beyond RFC 5415's 1024)" : "");
+        this.clock = b.clock == null ? NanoClock.on(loop) : b.clock.handingTo(loop);
+        // One periodic check for every session instead of a timer per block: a block in flight costs no timer.
+        long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(100), settings.retransmitNanos() / 10));
+        this.ticker = clock.repeat(this::tick, tick);
+        LOG.info("CAPWAP image streamer listening on {}, block size {}{}", localAddress(), settings.blockSize(),
+                settings.blockSize() > CapwapMessage.RFC_MAX_DATA ? " (beyond RFC 5415's 1024)" : "");
     }
 
     /**
@@ -245,18 +202,13 @@ public final class CapwapImageStreamer implements AutoCloseable {
      * @return a snapshot, in no particular order
      */
     public List<ApStreamStatus> status() {
-        if (loop.inEventLoop()) {
-            return snapshot();
-        }
-        return loop.submit(this::snapshot).syncUninterruptibly().getNow();
-    }
-
-    private List<ApStreamStatus> snapshot() {
-        List<ApStreamStatus> all = new ArrayList<>(sessions.size());
-        for (Session s : sessions.values()) {
-            all.add(s.status());
-        }
-        return all;
+        return onLoop(() -> {
+            List<ApStreamStatus> all = new ArrayList<>(sessions.size());
+            for (ImageStreamSession s : sessions.values()) {
+                all.add(s.status());
+            }
+            return all;
+        });
     }
 
     /**
@@ -265,20 +217,15 @@ public final class CapwapImageStreamer implements AutoCloseable {
      * @return a snapshot
      */
     public Stats stats() {
-        if (loop.inEventLoop()) {
-            return statsNow();
-        }
-        return loop.submit(this::statsNow).syncUninterruptibly().getNow();
-    }
-
-    private Stats statsNow() {
-        int streaming = 0;
-        for (Session s : sessions.values()) {
-            if (!s.ended()) {
-                streaming++;
+        return onLoop(() -> {
+            int streaming = 0;
+            for (ImageStreamSession s : sessions.values()) {
+                if (!s.ended()) {
+                    streaming++;
+                }
             }
-        }
-        return new Stats(sessions.size(), streaming, refusedBusy, refusedUnknown, fetches, aborted, malformed);
+            return new Stats(sessions.size(), streaming, refusedBusy, refusedUnknown, fetches, aborted, malformed);
+        });
     }
 
     /**
@@ -287,28 +234,34 @@ public final class CapwapImageStreamer implements AutoCloseable {
      * @return the count
      */
     public long malformedDatagrams() {
-        return loop.submit(() -> malformed).syncUninterruptibly().getNow();
+        return onLoop(() -> malformed);
+    }
+
+    private <T> T onLoop(java.util.concurrent.Callable<T> task) {
+        if (loop.inEventLoop()) {
+            try {
+                return task.call();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return loop.submit(task).syncUninterruptibly().getNow();
     }
 
     /** Stops listening; APs in progress stop getting blocks. */
     @Override
     public void close() {
-        ticker.cancel(false);
+        ticker.cancel();
         channel.close().syncUninterruptibly();
         if (ownGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
         opener.shutdown();
-        for (OpenImage m : opened.values()) {
-            try {
-                m.file.close();
-            } catch (IOException e) {
-                // read-only descriptor
-            }
-        }
+        opened.values().forEach(OpenImageFile::close);
         opened.clear();
     }
 
+    /** Decodes and routes; the protocol is in the sessions. */
     private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
@@ -318,10 +271,10 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 in.wrap(b, b.readerIndex(), b.writerIndex());
             } catch (CapwapDecodeException e) {
                 malformed++;
-                LOG.debug("dropped a malformed datagram from {}: {}", text(from), e.getMessage());
+                LOG.debug("dropped a malformed datagram from {}: {}", Hosts.text(from), e.getMessage());
                 return;
             }
-            handle(from);
+            route(from, clock.nanoTime());
         }
 
         @Override
@@ -336,81 +289,103 @@ public final class CapwapImageStreamer implements AutoCloseable {
         }
     }
 
-    private void handle(InetSocketAddress from) {
+    private void route(InetSocketAddress from, long now) {
         long type = in.messageType();
         int seq = in.sequenceNumber();
         if (in.isRequest()) {
             if (type == CapwapMessage.IMAGE_DATA_REQUEST) {
-                onApRequest(from, seq);
-            } else if (type == CapwapMessage.ECHO_REQUEST) {
-                ByteBuf b = channel.alloc().directBuffer(16);
-                out.begin(b, CapwapMessage.ECHO_RESPONSE, seq).finish();
-                channel.write(new DatagramPacket(b, from));
+                onImageDataRequest(from, seq, now);
             } else {
-                answer(from, type + 1, seq, ResultCode.MESSAGE_UNEXPECTED_UNRECOGNIZED_REQUEST.code());
+                ByteBuf b = channel.alloc().directBuffer(24);
+                out.answerUnhandled(b, type, seq);
+                channel.write(new DatagramPacket(b, from));
             }
         } else if (type == CapwapMessage.IMAGE_DATA_RESPONSE) {
-            Session s = sessions.get(from);
+            ImageStreamSession s = sessions.get(from);
             if (s != null) {
-                s.onResponse(seq);
+                s.onResponse(seq, in.hasResultCode() ? in.resultCode() : -1, now);
             }
         }
     }
 
-    private void answer(InetSocketAddress to, long type, int seq, long result) {
+    private void refuse(InetSocketAddress to, int seq, ResultCode result) {
         ByteBuf b = channel.alloc().directBuffer(24);
-        out.begin(b, type, seq).resultCode(result).finish();
+        out.begin(b, CapwapMessage.IMAGE_DATA_RESPONSE, seq).resultCode(result).finish();
         channel.write(new DatagramPacket(b, to));
     }
 
-    private void onApRequest(InetSocketAddress from, int seq) {
+    /** Admission: the caps and the failed-fetch memory are checked before any state is made. */
+    private void onImageDataRequest(InetSocketAddress from, int seq, long now) {
         if (!in.hasImageIdentifier()) {
-            answer(from, CapwapMessage.IMAGE_DATA_RESPONSE, seq, ResultCode.FAILURE_MISSING_MANDATORY_ELEMENT.code());
+            refuse(from, seq, ResultCode.FAILURE_MISSING_MANDATORY_ELEMENT);
             return;
         }
-        String imageType = in.imageName();
-        Session s = sessions.get(from);
-        if (s != null && s.apSequence == seq && s.imageType.equals(imageType)) {
-            s.repeatResponse(); // the AP did not hear our answer
+        String name = in.imageName();
+        ImageStreamSession s = sessions.get(from);
+        if (s != null && s.apSequence() == seq && s.imageType().name().equals(name)) {
+            s.onRequestRepeated(); // the AP did not hear our answer
             return;
         }
-        long now = System.nanoTime();
-        Long failedUntil = failedFetches.get(imageType);
+        if (!ImageType.isValidName(name)) {
+            refusedUnknown++;
+            LOG.debug("Image Data Request from {} refused: [{}] is not an image type name", Hosts.text(from), LogText.printable(name, 64));
+            refuse(from, seq, ResultCode.IMAGE_DATA_OTHER_ERROR);
+            return;
+        }
+        ImageType type = ImageType.of(name);
+        Long failedUntil = failedFetches.get(type);
         if (failedUntil != null) {
             if (now - failedUntil < 0) {
-                // Refused without state: a flood of unknown names costs one fetch per name per interval.
+                // Refused without state: a flood of unknown types costs one fetch per type per interval.
                 refusedUnknown++;
-                answer(from, CapwapMessage.IMAGE_DATA_RESPONSE, seq, ResultCode.IMAGE_DATA_OTHER_ERROR.code());
+                refuse(from, seq, ResultCode.IMAGE_DATA_OTHER_ERROR);
                 return;
             }
-            failedFetches.remove(imageType);
+            failedFetches.remove(type);
         }
         if (s != null) {
             drop(s); // the AP asked anew: its old session ends here
         }
         int fromAddress = perAddress.getOrDefault(from.getAddress(), 0);
-        if (sessions.size() >= config.maxSessions || fromAddress >= config.maxSessionsPerAddress) {
+        if (sessions.size() >= settings.maxSessions() || fromAddress >= settings.maxSessionsPerAddress()) {
             refusedBusy++;
-            LOG.debug("Image Data Request from {} refused: {}", text(from), sessions.size() >= config.maxSessions
-                    ? config.maxSessions + " sessions held" : fromAddress + " sessions from that address");
-            answer(from, CapwapMessage.IMAGE_DATA_RESPONSE, seq, ResultCode.IMAGE_DATA_OTHER_ERROR.code());
+            LOG.debug("Image Data Request from {} refused: {}", Hosts.text(from), sessions.size() >= settings.maxSessions()
+                    ? settings.maxSessions() + " sessions held" : fromAddress + " sessions from that address");
+            refuse(from, seq, ResultCode.IMAGE_DATA_OTHER_ERROR);
             return;
         }
-        LOG.info("Image Data Request from {}, fileName [{}]", text(from), LogText.printable(imageType, 64));
-        Session fresh = new Session(from, imageType, seq);
+        LOG.info("Image Data Request from {}, fileName [{}]", Hosts.text(from), type);
+        ImageStreamSession fresh = new ImageStreamSession(from, type, seq, settings, out, port);
         sessions.put(from, fresh);
         perAddress.merge(from.getAddress(), 1, Integer::sum);
         fetches++;
-        fresh.publish();
-        config.images.image(imageType)
+        listener.onStatus(fresh.status());
+        images.image(type)
                 .thenApplyAsync(this::open, opener)
-                .whenComplete((image, failure) -> loop.execute(() -> fresh.onImage(image, failure)));
+                .whenComplete((image, failure) -> loop.execute(() -> onFetched(fresh, image, failure)));
+    }
+
+    private void onFetched(ImageStreamSession session, OpenImageFile image, Throwable error) {
+        if (sessions.get(session.ap()) != session) {
+            return; // the AP asked again meanwhile; that request has its own session
+        }
+        long now = clock.nanoTime();
+        if (error != null) {
+            Throwable cause = Failures.unwrap(error);
+            String line = cause instanceof TransferException ? cause.getMessage()
+                    : Failures.downloadFailed("for image type " + session.imageType(), String.valueOf(cause.getMessage()));
+            failedFetches.put(session.imageType(), now + settings.failedFetchNanos());
+            session.onFetchFailed(line, now);
+        } else {
+            session.onImageReady(image, now);
+        }
+        channel.flush();
     }
 
     /** Removes a session and its count. */
-    private void drop(Session s) {
-        if (sessions.remove(s.ap, s)) {
-            perAddress.computeIfPresent(s.ap.getAddress(), (a, n) -> n <= 1 ? null : n - 1);
+    private void drop(ImageStreamSession s) {
+        if (sessions.remove(s.ap(), s)) {
+            perAddress.computeIfPresent(s.ap().getAddress(), (a, n) -> n <= 1 ? null : n - 1);
         }
     }
 
@@ -418,54 +393,30 @@ public final class CapwapImageStreamer implements AutoCloseable {
      * Opens an image file once for all APs. Runs on the opening thread, never the event loop: a
      * fetch that is already complete would otherwise run this on the loop that called it.
      */
-    private OpenImage open(CachedImage image) {
+    private OpenImageFile open(CachedImage image) {
         String key = image.image().file() + "|" + image.image().size() + "|" + image.image().digests().md5();
-        OpenImage known = opened.get(key);
+        OpenImageFile known = opened.get(key);
         if (known != null && known.changed() == null) {
             return known;
         }
-        long size = image.image().size();
-        if (size > Integer.MAX_VALUE) {
-            throw new CompletionException(new IOException("image " + image.name() + " of " + size
-                    + " bytes exceeds what CAPWAP Image Information and this streamer can carry"));
-        }
-        FileChannel fc = null;
         try {
-            java.nio.file.attribute.BasicFileAttributes attributes = java.nio.file.Files.readAttributes(image.image().file(),
-                    java.nio.file.attribute.BasicFileAttributes.class, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            fc = FileChannel.open(image.image().file(), StandardOpenOption.READ);
-            if (fc.size() != size) {
-                throw new IOException("cached image " + image.image().file().getFileName() + " has " + fc.size()
-                        + " bytes, expected " + size);
-            }
-            OpenImage fresh = new OpenImage(key, size, image.image().digests().md5Bytes(), fc, image.image().file(), attributes);
+            OpenImageFile fresh = OpenImageFile.open(key, image.image().file(), image.image().size(),
+                    image.image().digests().md5Bytes());
             opened.put(key, fresh);
             return fresh;
         } catch (IOException e) {
-            if (fc != null) {
-                try {
-                    fc.close();
-                } catch (IOException ignored) {
-                    // already failing
-                }
-            }
             throw new CompletionException(e);
         }
     }
 
-    /** An address as logs show it: {@code 127.0.0.1:5246}. */
-    static String text(InetSocketAddress a) {
-        return a.getAddress() == null ? a.getHostString() + ":" + a.getPort() : a.getAddress().getHostAddress() + ":" + a.getPort();
-    }
-
     private void tick() {
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         try {
-            for (Session s : new ArrayList<>(sessions.values())) {
-                if (s.outstanding && now - s.deadline >= 0) {
-                    s.onTimeout(now);
-                } else if (s.ended() && now - s.endedAt >= lingerNanos) {
+            for (ImageStreamSession s : new ArrayList<>(sessions.values())) {
+                if (s.expired(now)) {
                     drop(s); // kept a while to answer a repeated request, then freed
+                } else {
+                    s.onTick(now);
                 }
             }
         } finally {
@@ -473,181 +424,34 @@ public final class CapwapImageStreamer implements AutoCloseable {
         }
     }
 
-    /** One AP's download; touched only on the event loop. */
-    private final class Session {
-        final InetSocketAddress ap;
-        final String imageType;
-        final int apSequence;
-        ApStreamStatus.Phase phase = ApStreamStatus.Phase.FETCHING;
-        OpenImage image;
-        long responseResult = -1;
-        long offset;
-        int blockLength;
-        int sequence;
-        boolean outstanding;
-        long deadline;
-        long interval;
-        int retries;
-        long messages;
-        long retransmissions;
-        String failure;
-        long endedAt;
-        /** True until the AP has answered a block: a silent source gets few retransmissions. */
-        boolean halfOpen = true;
-
-        Session(InetSocketAddress ap, String imageType, int apSequence) {
-            this.ap = ap;
-            this.imageType = imageType;
-            this.apSequence = apSequence;
+    /** The sessions' way out: the socket, the listener, and the shared open files. */
+    private final class SessionPort implements ImageStreamSession.Port {
+        @Override
+        public ByteBuf buffer(int capacity) {
+            return channel.alloc().directBuffer(capacity);
         }
 
-        ApStreamStatus status() {
-            return new ApStreamStatus(ap, LogText.printable(imageType, 64), phase, offset, image == null ? -1 : image.size, messages, retransmissions,
-                    Optional.ofNullable(failure));
+        @Override
+        public void send(ByteBuf datagram, InetSocketAddress to) {
+            channel.write(new DatagramPacket(datagram, to));
         }
 
-        void publish() {
-            config.listener.onStatus(status());
+        @Override
+        public void onPhase(ImageStreamSession session) {
+            listener.onStatus(session.status());
         }
 
-        boolean ended() {
-            return phase == ApStreamStatus.Phase.COMPLETED || phase == ApStreamStatus.Phase.FAILED;
+        @Override
+        public void onProgress(ImageStreamSession session) {
+            listener.onProgress(session.ap(), session.bytesAcknowledged(), session.size());
         }
 
-        void onImage(OpenImage img, Throwable error) {
-            if (sessions.get(ap) != this) {
-                return; // the AP asked again meanwhile; that request has its own session
-            }
-            if (error != null) {
-                Throwable cause = Failures.unwrap(error);
-                String line = cause instanceof TransferException ? cause.getMessage()
-                        : Failures.downloadFailed("for image type " + imageType, String.valueOf(cause.getMessage()));
-                LOG.error("{} (AP {})", line, text(ap));
-                failedFetches.put(imageType, System.nanoTime() + failedFetchNanos);
-                responseResult = ResultCode.IMAGE_DATA_OTHER_ERROR.code();
-                repeatResponse();
-                fail(line);
-                channel.flush();
-                return;
-            }
-            image = img;
-            responseResult = ResultCode.SUCCESS.code();
-            repeatResponse();
-            LOG.info("Image Data Response sent to {}: {} bytes, {} bytes per block", text(ap), img.size, config.blockSize);
-            phase = ApStreamStatus.Phase.STREAMING;
-            publish();
-            interval = retransmitNanos;
-            sendBlock(true);
-            channel.flush();
-        }
-
-        void repeatResponse() {
-            if (responseResult < 0) {
-                return; // still fetching: the answer comes when the image is ready
-            }
-            ByteBuf b = channel.alloc().directBuffer(48);
-            out.begin(b, CapwapMessage.IMAGE_DATA_RESPONSE, apSequence).resultCode(responseResult);
-            if (responseResult == 0) {
-                out.imageInformation(image.size, image.md5);
-            }
-            out.finish();
-            channel.write(new DatagramPacket(b, ap));
-        }
-
-        void sendBlock(boolean fresh) {
-            if (fresh) {
-                sequence = (sequence + 1) & 0xFF;
-                blockLength = (int) Math.min(config.blockSize, image.size - offset);
-                retries = 0;
-                interval = retransmitNanos;
-            }
-            int type = offset + blockLength == image.size ? CapwapMessage.DATA_TYPE_EOF : CapwapMessage.DATA_TYPE_DATA;
-            if (fresh && (messages % CHECK_EVERY_BLOCKS == 0 || type == CapwapMessage.DATA_TYPE_EOF)) {
-                String why = image.changed();
-                if (why != null) {
-                    abort(why);
-                    return;
-                }
-            }
-            ByteBuf b = channel.alloc().directBuffer(21 + blockLength);
-            try {
-                out.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, sequence).imageData(type, image.file, offset, blockLength).finish();
-            } catch (IOException e) {
-                b.release();
-                abort("image file changed while streaming: " + e.getMessage());
-                return;
-            }
-            channel.write(new DatagramPacket(b, ap));
-            outstanding = true;
-            deadline = System.nanoTime() + interval;
-        }
-
-        /**
-         * The image file changed under the stream: tell the AP with an Image Data Request of data
-         * type 5 (RFC 5415 4.6.24, no data), sent once, and end; the open file is dropped so that the
-         * next request opens the file anew.
-         */
-        void abort(String why) {
-            sequence = (sequence + 1) & 0xFF;
-            ByteBuf b = channel.alloc().directBuffer(24);
-            out.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, sequence).imageDataHeader(CapwapMessage.DATA_TYPE_ERROR, 0).finish();
-            channel.write(new DatagramPacket(b, ap));
+        @Override
+        public void onImageChanged(OpenImageFile image) {
             aborted++;
-            OpenImage img = image;
-            if (img != null && opened.remove(img.key, img)) {
-                try {
-                    img.file.close();
-                } catch (IOException e) {
-                    // read-only descriptor
-                }
+            if (image != null && opened.remove(image.key(), image)) {
+                image.close(); // the next request opens the file anew
             }
-            fail(why);
-        }
-
-        void onResponse(int seq) {
-            if (!outstanding || seq != sequence) {
-                return; // a late answer to a request already settled
-            }
-            outstanding = false;
-            halfOpen = false;
-            long result = in.hasResultCode() ? in.resultCode() : -1;
-            if (result != 0) {
-                fail("AP answered " + (result < 0 ? "without a Result Code" : ResultCode.describe(result)));
-                return;
-            }
-            offset += blockLength;
-            messages++;
-            config.listener.onProgress(ap, offset, image.size);
-            if (offset == image.size) {
-                phase = ApStreamStatus.Phase.COMPLETED;
-                endedAt = System.nanoTime();
-                LOG.info("Image {} sent to {}: {} bytes, {} msgs, {} last, {} retransmissions", LogText.printable(imageType, 64), text(ap),
-                        image.size, messages, blockLength, retransmissions);
-                publish();
-                return;
-            }
-            sendBlock(true);
-        }
-
-        void onTimeout(long now) {
-            if (retries == (halfOpen ? Math.min(config.halfOpenRetransmits, config.maxRetransmit) : config.maxRetransmit)) {
-                outstanding = false;
-                fail("AP not answering: no Image Data Response after " + (retries + 1) + " sends of block at offset " + offset);
-                return;
-            }
-            retries++;
-            retransmissions++;
-            interval *= 2;
-            sendBlock(false);
-        }
-
-        void fail(String why) {
-            phase = ApStreamStatus.Phase.FAILED;
-            failure = why;
-            outstanding = false;
-            endedAt = System.nanoTime();
-            LOG.warn("AP {} image {}: {}", text(ap), LogText.printable(imageType, 64), why);
-            publish();
         }
     }
 
@@ -666,6 +470,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         private Duration failedFetchMemory = Duration.ofSeconds(30);
         private Listener listener = new Listener() { };
         private EventLoopGroup group;
+        private NanoClock clock;
         private Consumer<ChannelPipeline> pipelineHook;
 
         private Builder() {
@@ -831,6 +636,19 @@ public final class CapwapImageStreamer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The clock the sessions' deadlines run on. Default: real time on the streamer's event loop.
+         * A {@link dev.apimage.time.VirtualClock} set here runs the streamer in virtual time; its
+         * tasks are handed to the event loop.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
+        public Builder clock(NanoClock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
         /** Lets tests put handlers (loss injection) in front of the streamer's. */
         Builder pipelineHook(Consumer<ChannelPipeline> hook) {
             this.pipelineHook = hook;
@@ -855,7 +673,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
             if (maxRetransmit < 0) {
                 throw new IllegalArgumentException("MaxRetransmit must not be negative: " + maxRetransmit);
             }
-            return new CapwapImageStreamer(this);
+            return new CapwapImageStreamer(this, new StreamerSettings(blockSize, retransmitInterval.toNanos(), maxRetransmit,
+                    halfOpenRetransmits, maxSessions, maxSessionsPerAddress, linger.toNanos(), failedFetchMemory.toNanos()));
         }
     }
 }

@@ -1,12 +1,11 @@
 package dev.apimage.capwap;
 
-import dev.apimage.cache.ImageCache;
 import dev.apimage.cache.ImageCache.CachedImage;
+import dev.apimage.cache.ImageCache;
 import dev.apimage.image.ImageType;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.TransferException;
-import dev.apimage.internal.LogText;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -21,11 +20,11 @@ public interface ImageSource {
     /**
      * The image of a type, as a local file with its size and digests.
      *
-     * @param imageType the name the AP put into its Image Identifier, for example {@code ap1g8}
+     * @param imageType the type the AP put into its Image Identifier, for example {@code ap1g8}
      * @return completes with the image, or exceptionally with a {@link TransferException} whose
      *     message is the controller's log line ({@code Failed to download file ...: ...})
      */
-    CompletableFuture<CachedImage> image(String imageType);
+    CompletableFuture<CachedImage> image(ImageType imageType);
 
     /**
      * Images from the server an image download profile names, each type fetched once through the
@@ -43,17 +42,10 @@ public interface ImageSource {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(cache, "cache");
         Map<ImageType, CompletableFuture<CachedImage>> fetched = new ConcurrentHashMap<>();
-        return imageType -> {
-            ImageType type;
-            try {
-                type = ImageType.of(imageType);
-            } catch (IllegalArgumentException e) {
-                return CompletableFuture.failedFuture(new TransferException(FailureReason.NOT_FOUND,
-                        "image type '" + LogText.printable(imageType, 64) + "'", "not an image type", e));
-            }
+        return type -> {
             CompletableFuture<CachedImage> f = fetched.computeIfAbsent(type, t -> {
                 try {
-                    return cache.fetch(t.name(), profile.imageUri(t), null);
+                    return cache.fetch(t, profile.imageUri(t), null);
                 } catch (RuntimeException e) {
                     return CompletableFuture.failedFuture(new TransferException(FailureReason.UNSUPPORTED_PROTOCOL,
                             profile.redactedImageUri(t), e.getMessage(), e));

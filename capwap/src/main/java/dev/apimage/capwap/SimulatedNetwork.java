@@ -1,6 +1,7 @@
 package dev.apimage.capwap;
 
 import dev.apimage.cache.ImageCache.CachedImage;
+import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.transfer.FailureReason;
@@ -33,7 +34,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
 
     private final Path apRoot;
     private final ImageVersion controllerVersion;
-    private final Map<String, CachedImage> served = new ConcurrentHashMap<>();
+    private final Map<ImageType, CachedImage> served = new ConcurrentHashMap<>();
     private final Map<String, Long> capacity = new ConcurrentHashMap<>();
     private final EventLoopGroup apGroup;
     /** Closes finished simulated APs (a close waits for its socket's teardown): not the common pool's work. */
@@ -59,7 +60,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
             CachedImage image = served.get(type);
             return image != null ? CompletableFuture.completedFuture(image)
                     : CompletableFuture.failedFuture(new TransferException(FailureReason.NOT_FOUND,
-                            "controller image cache: " + dev.apimage.internal.LogText.printable(type, 64)));
+                            "controller image cache: " + type));
         }).maxSessionsPerAddress(10_000).maxSessions(10_000); // the simulated APs all share one loopback address
         this.controller = (streamerSettings == null ? b : streamerSettings.apply(b)).start();
         this.apGroup = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("apimage-simulated-aps", true),
@@ -97,7 +98,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
 
     @Override
     public CompletableFuture<Void> predownload(PlannedAp ap, CachedImage image, Progress progress) {
-        String type = ap.imageType().orElseThrow().name();
+        ImageType type = ap.imageType().orElseThrow();
         served.put(type, image);
         CompletableFuture<Void> result = new CompletableFuture<>();
         SimulatedAp sim;

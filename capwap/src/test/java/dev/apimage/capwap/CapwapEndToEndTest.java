@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.cache.ImageCache;
 import dev.apimage.capwap.CapwapImageStateMachine.State;
+import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
@@ -18,7 +19,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -83,7 +83,7 @@ class CapwapEndToEndTest {
     }
 
     private ImageSource fileSource(ImageCache cache) {
-        return type -> cache.fetch(type, dir.resolve("bundle").resolve(type).toUri(), null);
+        return type -> cache.fetch(type, dir.resolve("bundle").resolve(type.name()).toUri(), null);
     }
 
     private CapwapImageStreamer streamer(ImageSource source, Duration retransmit, Consumer<ChannelPipeline> hook) throws IOException {
@@ -101,7 +101,7 @@ class CapwapEndToEndTest {
     }
 
     private ApImageSettings ap(int i, String type) {
-        return ApImageSettings.of(String.format("AP%04d", i), type, AP_VERSION).withControllerVersion(CONTROLLER_VERSION)
+        return ApImageSettings.of(String.format("AP%04d", i), ImageType.of(type), AP_VERSION).withControllerVersion(CONTROLLER_VERSION)
                 .withTimers(Duration.ofMillis(300), 8, Duration.ofSeconds(20), Duration.ofSeconds(1));
     }
 

@@ -1,16 +1,20 @@
 package dev.apimage.capwap;
 
-import dev.apimage.time.VirtualClock;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.capwap.CapwapImageStateMachine.State;
+import dev.apimage.capwap.wire.CapwapDecodeException;
+import dev.apimage.capwap.wire.CapwapMessage;
+import dev.apimage.capwap.wire.CapwapMessageWriter;
+import dev.apimage.capwap.wire.ResultCode;
+import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.testing.CapturedLogs;
+import dev.apimage.time.VirtualClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -89,7 +93,7 @@ class CapwapImageStateMachineTest {
     }
 
     private static ApImageSettings settings() {
-        return ApImageSettings.of("AP0001", "ap1g8", AP).withControllerVersion(CONTROLLER);
+        return ApImageSettings.of("AP0001", ImageType.AP1G8, AP).withControllerVersion(CONTROLLER);
     }
 
     // ---- what the controller sends ----
@@ -147,7 +151,7 @@ class CapwapImageStateMachineTest {
                 block(12, 2, 2048, SIZE - 2048);
             }
             case UP_TO_DATE -> {
-                create(ApImageSettings.of("AP0001", "ap1g8", AP).withControllerVersion(AP), Long.MAX_VALUE);
+                create(ApImageSettings.of("AP0001", ImageType.AP1G8, AP).withControllerVersion(AP), Long.MAX_VALUE);
                 sm.start();
             }
             case ABORTED -> {

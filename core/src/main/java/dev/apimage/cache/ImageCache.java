@@ -1,7 +1,8 @@
 package dev.apimage.cache;
 
-import dev.apimage.internal.Failures;
 import dev.apimage.image.ImageDigests;
+import dev.apimage.image.ImageType;
+import dev.apimage.internal.Failures;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
@@ -43,7 +44,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -249,7 +249,20 @@ public final class ImageCache implements AutoCloseable {
      * The image from {@code uri}: an entry of the same source when the server's file is unchanged,
      * otherwise fetched. The returned image is held until {@link #release(CachedImage)}.
      *
-     * @param name the cache name, for example the image type {@code ap1g8}; names the file only
+     * @param type the AP image type; names the file only
+     * @param uri where to fetch it from
+     * @param listener progress of the fetch when this call starts it, or null
+     * @return completes with the image, or exceptionally with a {@link TransferException}
+     */
+    public CompletableFuture<CachedImage> fetch(ImageType type, URI uri, TransferListener listener) {
+        return fetch(Objects.requireNonNull(type, "type").name(), uri, listener);
+    }
+
+    /**
+     * Fetches a file that is not an AP image (the controller's own image) under a name of its own;
+     * otherwise as {@link #fetch(ImageType, URI, TransferListener)}.
+     *
+     * @param name the cache name; names the file only
      * @param uri where to fetch it from
      * @param listener progress of the fetch when this call starts it, or null
      * @return completes with the image, or exceptionally with a {@link TransferException}

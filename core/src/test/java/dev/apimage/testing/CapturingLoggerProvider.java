@@ -93,6 +93,9 @@ public final class CapturingLoggerProvider implements SLF4JServiceProvider {
             return true;
         }
 
+        /** {@code -Dapimage.test.verbose=true} prints every captured line, not only warnings. */
+        private static final boolean VERBOSE = Boolean.getBoolean("apimage.test.verbose");
+
         @Override
         protected String getFullyQualifiedCallerName() {
             return null;
@@ -104,7 +107,7 @@ public final class CapturingLoggerProvider implements SLF4JServiceProvider {
             String text = MessageFormatter.basicArrayFormat(pattern, args);
             String line = level + " " + shortName() + " - " + text + (t == null ? "" : " | " + t);
             CapturedLogs.add(line);
-            if (level.toInt() >= Level.WARN.toInt()) {
+            if (level.toInt() >= Level.WARN.toInt() || VERBOSE) {
                 System.err.println(line);
             }
         }

@@ -48,8 +48,8 @@ public final class FileSystemBlockHound implements BlockHoundIntegration {
 
         builder.allowBlockingCallsInside("dev.apimage.tftp.FileBlockSource", "read");
         builder.allowBlockingCallsInside("dev.apimage.tftp.FileBlockSource", "check");
-        builder.allowBlockingCallsInside("dev.apimage.capwap.CapwapMessageWriter", "imageData");
-        builder.allowBlockingCallsInside("dev.apimage.capwap.CapwapImageStreamer$OpenImage", "changed");
+        builder.allowBlockingCallsInside("dev.apimage.capwap.wire.CapwapMessageWriter", "imageData");
+        builder.allowBlockingCallsInside("dev.apimage.capwap.internal.OpenImageFile", "changed");
         // Netty's adaptive allocator takes a brief lock when it grows its magazines, on whichever
         // loop allocates then; Netty's own integration allows the same for its pooled arenas.
         builder.allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$MagazineGroup", "tryExpandMagazines");

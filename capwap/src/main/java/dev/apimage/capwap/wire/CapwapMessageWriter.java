@@ -1,4 +1,4 @@
-package dev.apimage.capwap;
+package dev.apimage.capwap.wire;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -212,5 +212,27 @@ public final class CapwapMessageWriter {
         }
         out.setShort(lengthAt, elementLength);
         return out.writerIndex() + appended - start;
+    }
+
+    /**
+     * Answers a request that the endpoint's own state has no handling for, as every CAPWAP
+     * endpoint must: an Echo Request with an Echo Response (RFC 5415, 7.1 and 7.2), anything else
+     * with a response of the next message type carrying Result Code 19, "Message Unexpected
+     * (Unrecognized Request)" (RFC 5415, 4.5 and 4.6.35). The one place both the AP and the
+     * controller take this answer from.
+     *
+     * @param buffer where the answer goes
+     * @param requestType the request's message type (odd)
+     * @param sequenceNumber the request's sequence number
+     * @return the Result Code sent, 0 for an Echo Response (which carries none)
+     */
+    public long answerUnhandled(ByteBuf buffer, long requestType, int sequenceNumber) {
+        if (requestType == CapwapMessage.ECHO_REQUEST) {
+            begin(buffer, CapwapMessage.ECHO_RESPONSE, sequenceNumber).finish();
+            return 0;
+        }
+        long result = ResultCode.MESSAGE_UNEXPECTED_UNRECOGNIZED_REQUEST.code();
+        begin(buffer, requestType + 1, sequenceNumber).resultCode(result).finish();
+        return result;
     }
 }

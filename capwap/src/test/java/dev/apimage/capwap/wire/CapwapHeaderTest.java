@@ -1,4 +1,4 @@
-package dev.apimage.capwap;
+package dev.apimage.capwap.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

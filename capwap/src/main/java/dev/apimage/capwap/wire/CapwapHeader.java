@@ -1,4 +1,4 @@
-package dev.apimage.capwap;
+package dev.apimage.capwap.wire;
 
 import io.netty.buffer.ByteBuf;
 

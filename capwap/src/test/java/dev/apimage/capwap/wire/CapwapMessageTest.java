@@ -1,9 +1,9 @@
-package dev.apimage.capwap;
+package dev.apimage.capwap.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
@@ -251,14 +251,20 @@ class CapwapMessageTest {
 
     @Test
     void resultCodeTableHasEveryRfcValueWithItsName() {
-        assertEquals(23, ResultCode.values().length);
-        for (ResultCode rc : ResultCode.values()) {
-            assertEquals(rc, ResultCode.of(rc.code()));
+        assertEquals(23, ResultCode.defined().length);
+        for (ResultCode rc : ResultCode.defined()) {
+            assertSame(rc, ResultCode.valueOf(rc.code()));
+            assertTrue(rc.isDefined());
         }
         assertEquals("14 Image Data Error (Invalid Checksum)", ResultCode.describe(14));
         assertEquals("19 Message Unexpected (Unrecognized Request)", ResultCode.describe(19));
         assertEquals("23 (unknown)", ResultCode.describe(23));
-        assertNull(ResultCode.of(-1));
+        ResultCode unknown = ResultCode.valueOf(4_000_000_000L);
+        assertEquals(4_000_000_000L, unknown.code(), "an unknown value is kept, not lost");
+        assertFalse(unknown.isDefined() || unknown.isSuccess());
+        assertEquals("Unknown", unknown.rfcName());
+        assertEquals(ResultCode.valueOf(4_000_000_000L), unknown, "equal by value");
+        assertEquals("4000000000 (unknown)", unknown.toString());
         assertTrue(ResultCode.SUCCESS.isSuccess() && ResultCode.SUCCESS_NAT_DETECTED.isSuccess());
         assertFalse(ResultCode.IMAGE_DATA_ALREADY_PRESENT.isSuccess());
     }

@@ -1,4 +1,4 @@
-package dev.apimage.capwap;
+package dev.apimage.capwap.wire;
 
 /**
  * A CAPWAP message that does not decode: the message names the field and its byte offset in the
