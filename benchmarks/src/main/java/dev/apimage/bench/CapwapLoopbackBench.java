@@ -5,6 +5,7 @@ import dev.apimage.capwap.ApImageOutcome;
 import dev.apimage.capwap.ApImageSettings;
 import dev.apimage.capwap.CapwapImageStreamer;
 import dev.apimage.capwap.SimulatedAp;
+import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.image.SampleBundle;
 import dev.apimage.staging.StagingArea;
@@ -12,9 +13,7 @@ import dev.apimage.transfer.TransferOptions;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -105,7 +104,7 @@ public final class CapwapLoopbackBench {
             long start = System.nanoTime();
             for (int i = 0; i < count; i++) {
                 StagingArea staging = StagingArea.open(work.resolve("run" + count).resolve("ap" + i));
-                aps.add(SimulatedAp.start(ApImageSettings.of(String.format("AP%04d", i), "ap1g8", ImageVersion.parse("17.3.3.26"))
+                aps.add(SimulatedAp.start(ApImageSettings.of(String.format("AP%04d", i), ImageType.AP1G8, ImageVersion.parse("17.3.3.26"))
                         .withControllerVersion(ImageVersion.parse("17.9.4.27")), staging, address, io, workers, null));
             }
             CompletableFuture.allOf(aps.stream().map(SimulatedAp::outcome).toArray(CompletableFuture[]::new)).get(30, TimeUnit.MINUTES);
@@ -162,7 +161,7 @@ public final class CapwapLoopbackBench {
         Path cacheDir = Files.createTempDirectory("apimage-capwap-cache");
         try (ImageCache cache = new ImageCache(StagingArea.open(cacheDir), TransferOptions.defaults());
                 CapwapImageStreamer streamer = CapwapImageStreamer.builder().address(new InetSocketAddress("127.0.0.1", 0))
-                        .images(type -> cache.fetch(type, bundle.resolve(type).toUri(), null))
+                        .images(type -> cache.fetch(type, bundle.resolve(type.name()).toUri(), null))
                         // Every simulated AP shares 127.0.0.1: lift the per-address cap meant for the field.
                         .maxSessions(100_000).maxSessionsPerAddress(100_000).start()) {
             System.out.println("READY " + streamer.localAddress().getPort());

@@ -35,7 +35,7 @@ public final class VirtualClock implements NanoClock {
 
     private final PriorityQueue<Task> tasks = new PriorityQueue<>((a, b) -> a.at != b.at ? Long.compare(a.at, b.at)
             : Long.compare(a.order, b.order));
-    private volatile long now;
+    private long now;
     private long order;
 
     /** A clock at an arbitrary origin far from zero (so code that treats 0 as "never" is caught). */
@@ -43,8 +43,13 @@ public final class VirtualClock implements NanoClock {
         this.now = 1_000_000_000_000L;
     }
 
+    /**
+     * Now. Another thread that asks while an {@link #advance} runs waits for it to end and sees the
+     * time it advanced to: a task handed to another thread (see {@link #handingTo}) then handles
+     * everything due up to that time, and schedules its next deadline from there.
+     */
     @Override
-    public long nanoTime() {
+    public synchronized long nanoTime() {
         return now;
     }
 

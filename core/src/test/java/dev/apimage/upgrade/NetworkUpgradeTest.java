@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apimage.cache.ImageCache;
 import dev.apimage.cache.ImageCache.CachedImage;
+import dev.apimage.cache.ImageCache;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.staging.StagingArea;
+import dev.apimage.time.VirtualClock;
 import dev.apimage.transfer.TransferOptions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -56,6 +56,22 @@ class NetworkUpgradeTest {
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final Map<String, Path> delivered = new ConcurrentHashMap<>();
     private NetworkUpgrade upgrade;
+    /** The upgrade's clock: batches and retries happen when the test moves it. */
+    private final VirtualClock clock = new VirtualClock();
+    /** One entry per report from the upgrade, for {@link #await}. */
+    private final LinkedBlockingQueue<Object> changes = new LinkedBlockingQueue<>();
+    private final NetworkUpgrade.Listener listener = new NetworkUpgrade.Listener() {
+        @Override
+        public void onEvent(String line) {
+            events.add(line);
+            changes.add(line);
+        }
+
+        @Override
+        public void onApStatus(ApImageRow row) {
+            changes.add(row);
+        }
+    };
 
     /** One AP's predownload, waiting for the test to say how it ends. */
     private record Started(PlannedAp ap, CachedImage image, PredownloadDriver.Progress progress, CompletableFuture<Void> result) {
@@ -141,13 +157,14 @@ class NetworkUpgradeTest {
         return s;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    /** Waits for the upgrade's own reports (status changes, events) until the condition holds; never sleeps. */
+    private void await(BooleanSupplier condition, String what) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > end) {
+            long left = end - System.nanoTime();
+            if (left <= 0 || changes.poll(left, TimeUnit.NANOSECONDS) == null) {
                 throw new AssertionError("timed out waiting for " + what);
             }
-            Thread.sleep(5);
         }
     }
 
@@ -167,7 +184,7 @@ class NetworkUpgradeTest {
 
     /** The file transport plays the image server: same paths under a local directory. */
     private NetworkUpgrade.Builder builder(UpgradePlan plan, UpgradeSettings settings) {
-        return NetworkUpgrade.builder(plan).cache(cache).driver(driver).settings(settings).listener(events::add)
+        return NetworkUpgrade.builder(plan).cache(cache).driver(driver).settings(settings).listener(listener).clock(clock)
                 .imageLocator(type -> dir.resolve("server" + plan.profile().imagePath().orElseThrow()).resolve(type.name()).toUri());
     }
 
@@ -245,11 +262,11 @@ class NetworkUpgradeTest {
         assertEquals(PredownloadStatus.FAILED, r.status());
         assertEquals(NOW.plus(Duration.ofHours(1)), r.nextRetryTime().orElseThrow(), "first retry after the configured backoff");
         assertEquals("Failed to download file " + uri("/Wrong-Path", "ap1g8") + ": No such file or directory", r.failure().orElseThrow());
-        upgrade.retriesDueNow();
+        clock.advance(Duration.ofHours(1)); // the first backoff is over
         await(() -> row("9105-emorenoa").retryCount() == 2 && row("AP-POD-2-2").retryCount() == 2
                 && row("AP6C41.0E16.E79C").retryCount() == 2, "second failures");
         assertEquals(NOW.plus(Duration.ofHours(2)), row("9105-emorenoa").nextRetryTime().orElseThrow(), "the backoff doubles");
-        upgrade.retriesDueNow();
+        clock.advance(Duration.ofHours(2)); // and the second, doubled
         UpgradeSnapshot end = upgrade.completion().get(10, TimeUnit.SECONDS);
         assertEquals(UpgradeSnapshot.Outcome.FAILED, end.outcome());
         assertEquals(3, end.failed());
@@ -282,7 +299,7 @@ class NetworkUpgradeTest {
         assertEquals("Timed out", row("9105-emorenoa").failure().orElseThrow());
         assertEquals(NOW.plus(Duration.ofHours(1)), row("AP-POD-2-2").nextRetryTime().orElseThrow());
         assertEquals(0, started.size(), "nothing retries before its backoff");
-        upgrade.retriesDueNow();
+        clock.advance(Duration.ofHours(1)); // the backoff is over
         // The retries: the 9105 succeeds, the 3800 fails again and is out of retries.
         Map<String, Started> second = new ConcurrentHashMap<>();
         for (int i = 0; i < 2; i++) {
@@ -322,9 +339,9 @@ class NetworkUpgradeTest {
         assertEquals(0, started.size(), "a batch is 2");
         assertEquals(2, upgrade.snapshot().predownloading());
         assertEquals(5, upgrade.snapshot().initiated());
-        upgrade.nextBatchNow();
+        clock.advance(Duration.ofHours(1)); // the batch interval
         all.add(next()); // the next batch may start one more: the concurrency limit is 3
-        upgrade.nextBatchNow();
+        clock.advance(Duration.ofHours(1));
         upgrade.snapshot();
         assertEquals(0, started.size(), "no more than 3 at once");
         assertEquals(3, upgrade.snapshot().predownloading());
@@ -332,7 +349,7 @@ class NetworkUpgradeTest {
         deliver(all.get(1));
         deliver(all.get(2));
         for (int i = 3; i < 7; i++) {
-            upgrade.nextBatchNow(); // a batch opens; as many start as the limits allow
+            clock.advance(Duration.ofHours(1)); // a batch opens; as many start as the limits allow
             Started s = next();
             deliver(s);
         }
@@ -358,7 +375,7 @@ class NetworkUpgradeTest {
     @Test
     void saveArmsTheProfileForApsThatJoinLater() throws Exception {
         upgrade = builder(plan(UpgradePlanTest.fieldNetwork(), "/EWC/17_9_4a", false), settings()).save();
-        upgrade.nextBatchNow(); // a batch went by: still nothing for the APs already joined
+        clock.advance(Duration.ofMillis(50)); // a batch went by: still nothing for the APs already joined
         assertEquals(0, started.size(), "Save downloads nothing to the APs already joined");
         assertEquals(3, upgrade.snapshot().rows().stream().filter(r -> r.status() == PredownloadStatus.NONE).count());
         upgrade.apJoined(JoinedAp.of("new-9105", "C9105AXI-E", "17.3.3.26", null), UpgradePlanTest.CATALOG);

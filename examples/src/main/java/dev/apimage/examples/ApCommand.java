@@ -3,15 +3,17 @@ package dev.apimage.examples;
 import dev.apimage.capwap.ApImageOutcome;
 import dev.apimage.capwap.ApImageSettings;
 import dev.apimage.capwap.SimulatedAp;
+import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
+import dev.apimage.profile.ImageServer;
 import dev.apimage.staging.StagingArea;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code apimage ap}: one simulated AP downloading its image over CAPWAP. */
 @Command(name = "ap", mixinStandardHelpOptions = true,
@@ -52,7 +54,7 @@ final class ApCommand implements Callable<Integer> {
         InetSocketAddress address = hostPort(controller);
         ApImageSettings settings;
         try {
-            settings = ApImageSettings.of(name, imageType, ImageVersion.parse(version));
+            settings = ApImageSettings.of(name, ImageType.of(imageType), ImageVersion.parse(version));
             if (controllerVersion != null) {
                 settings = settings.withControllerVersion(ImageVersion.parse(controllerVersion));
             }
@@ -80,23 +82,16 @@ final class ApCommand implements Callable<Integer> {
     }
 
     private InetSocketAddress hostPort(String text) {
-        int colon = text.lastIndexOf(':');
-        if (colon <= 0 || colon == text.length() - 1) {
+        ImageServer parsed;
+        try {
+            parsed = ImageServer.parse(text); // host, IPv4, or [IPv6], with the port after a colon
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--controller must be HOST:PORT: " + e.getMessage());
+        }
+        if (parsed.port().isEmpty()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--controller must be HOST:PORT, not '" + text + "'");
         }
-        String host = text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        try {
-            int port = Integer.parseInt(text.substring(colon + 1));
-            if (port < 1 || port > 65535) {
-                throw new NumberFormatException();
-            }
-            return new InetSocketAddress(host, port);
-        } catch (NumberFormatException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--controller port must be 1..65535 in '" + text + "'");
-        }
+        return new InetSocketAddress(parsed.host(), parsed.port().getAsInt());
     }
 
 }
