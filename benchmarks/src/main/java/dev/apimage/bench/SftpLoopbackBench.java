@@ -1,7 +1,7 @@
 package dev.apimage.bench;
 
-import dev.apimage.image.SampleBundle;
 import dev.apimage.sftp.SftpOptions;
+import dev.apimage.simulator.SampleBundle;
 import dev.apimage.transfer.BlockSink;
 import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.TransferResult;

@@ -1,6 +1,6 @@
 package dev.apimage.bench;
 
-import dev.apimage.image.SampleBundle;
+import dev.apimage.simulator.SampleBundle;
 import dev.apimage.tftp.TftpOptions;
 import dev.apimage.tftp.TftpServer;
 import dev.apimage.transfer.TransferOptions;

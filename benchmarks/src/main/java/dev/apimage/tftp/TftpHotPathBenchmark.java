@@ -84,7 +84,7 @@ public class TftpHotPathBenchmark {
         @Setup(Level.Trial)
         public void setUp() throws IOException {
             file = Files.createTempFile("apimage-bench", ".img");
-            dev.apimage.image.SampleBundle.writeImage(file, 16L << 20, false, 1);
+            dev.apimage.simulator.SampleBundle.writeImage(file, 16L << 20, false, 1);
             java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
             source = new FileBlockSource(ch, file, Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class));
             reset();

@@ -649,8 +649,14 @@ public final class CapwapImageStreamer implements AutoCloseable {
             return this;
         }
 
-        /** Lets tests put handlers (loss injection) in front of the streamer's. */
-        Builder pipelineHook(Consumer<ChannelPipeline> hook) {
+        /**
+         * Puts handlers in front of the streamer's own, for labs: loss or delay injection, a
+         * capture. Runs once, when the socket's pipeline is made.
+         *
+         * @param hook adds handlers to the pipeline
+         * @return this builder
+         */
+        public Builder pipelineHook(Consumer<ChannelPipeline> hook) {
             this.pipelineHook = hook;
             return this;
         }

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.image.ImageDigests;
-import dev.apimage.image.SampleBundle;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.testing.CapturedLogs;
+import dev.apimage.testing.TestImages;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -63,7 +63,7 @@ class FileTransportTest {
     void streamsAFileIntoAStagedImageInOrder() throws Exception {
         Path source = dir.resolve("server/ap1g8");
         Files.createDirectories(source.getParent());
-        SampleBundle.writeImage(source, 1_000_003, false, 8);
+        TestImages.write(source, 1_000_003, 8);
         StagingArea area = StagingArea.open(dir.resolve("ap"));
         List<TransferProgress> reports = new CopyOnWriteArrayList<>();
         TransferSession s = Transports.open(source.toUri(), TransferOptions.builder()
@@ -89,7 +89,7 @@ class FileTransportTest {
     @Test
     void blocksArriveAsViewsWithAscendingOffsets() throws Exception {
         Path source = dir.resolve("ap1g7");
-        SampleBundle.writeImage(source, 200_000, false, 7);
+        TestImages.write(source, 200_000, 7);
         List<Long> offsets = new CopyOnWriteArrayList<>();
         List<Boolean> direct = new CopyOnWriteArrayList<>();
         TransferSession s = Transports.open(source.toUri(), TransferOptions.defaults());
@@ -114,7 +114,7 @@ class FileTransportTest {
     @Test
     void resumesFromAnOffset() throws Exception {
         Path source = dir.resolve("ap3g3");
-        SampleBundle.writeImage(source, 300_000, false, 3);
+        TestImages.write(source, 300_000, 3);
         StagingArea area = StagingArea.open(dir.resolve("ap"));
         try (StagedImage staged = area.begin("ap3g3", 300_000)) {
             // First attempt: take 100,000 bytes, then the "link" fails.
@@ -141,7 +141,7 @@ class FileTransportTest {
     @Test
     void cancelEndsTheTransferAndTheStagedImage() throws Exception {
         Path source = dir.resolve("ap1g6a");
-        SampleBundle.writeImage(source, 5_000_000, false, 6);
+        TestImages.write(source, 5_000_000, 6);
         StagingArea area = StagingArea.open(dir.resolve("ap"));
         CountDownLatch firstBlock = new CountDownLatch(1);
         CountDownLatch cancelled = new CountDownLatch(1);
@@ -171,7 +171,7 @@ class FileTransportTest {
     @Test
     void aFullStagingAreaFailsWithNoSpaceBeforeAnyByteMoves() throws Exception {
         Path source = dir.resolve("ap1g8");
-        SampleBundle.writeImage(source, 70_512, false, 1);
+        TestImages.write(source, 70_512, 1);
         StagingArea area = StagingArea.open(dir.resolve("ap"), 50_000);
         StagedImage staged = area.begin("ap1g8", -1);
         List<Long> written = new CopyOnWriteArrayList<>();
@@ -197,7 +197,7 @@ class FileTransportTest {
     @Test
     void idleTimeoutEndsAStalledTransfer() throws Exception {
         Path source = dir.resolve("ap1g4");
-        SampleBundle.writeImage(source, 200_000, false, 4);
+        TestImages.write(source, 200_000, 4);
         TransferSession s = Transports.open(source.toUri(), TransferOptions.builder()
                 .set(TransferOptions.IDLE_TIMEOUT, Duration.ofMillis(300)).build());
         CountDownLatch release = new CountDownLatch(1);

@@ -2,10 +2,10 @@ package dev.apimage.examples;
 
 import dev.apimage.capwap.ApImageOutcome;
 import dev.apimage.capwap.ApImageSettings;
-import dev.apimage.capwap.SimulatedAp;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.profile.ImageServer;
+import dev.apimage.simulator.SimulatedAp;
 import dev.apimage.staging.StagingArea;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;

@@ -1,19 +1,19 @@
 package dev.apimage.examples;
 
 import dev.apimage.cache.ImageCache;
-import dev.apimage.capwap.SimulatedNetwork;
 import dev.apimage.image.ApModelCatalog;
 import dev.apimage.image.ImageBundle;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
-import dev.apimage.image.SampleBundle;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
-import dev.apimage.transfer.Secret;
 import dev.apimage.sftp.SftpOptions;
+import dev.apimage.simulator.SampleBundle;
+import dev.apimage.simulator.SimulatedNetwork;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.tftp.TftpServer;
+import dev.apimage.transfer.Secret;
 import dev.apimage.transfer.TransferOptions;
 import dev.apimage.upgrade.ApImageRow;
 import dev.apimage.upgrade.JoinedAp;
@@ -47,9 +47,9 @@ import java.util.stream.Stream;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code apimage demo}: the field's upgrade of a non-homogeneous network, end to end on loopback.

@@ -1,13 +1,13 @@
 package dev.apimage.examples;
 
-import dev.apimage.image.SampleBundle;
+import dev.apimage.simulator.SampleBundle;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code apimage sample-bundle DIR}: writes a lab bundle laid out like the field's 17.9.4a bundle. */
 @Command(name = "sample-bundle", mixinStandardHelpOptions = true,

@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apimage.image.SampleBundle;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
+import dev.apimage.simulator.SampleBundle;
 import dev.apimage.tftp.TftpServer;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

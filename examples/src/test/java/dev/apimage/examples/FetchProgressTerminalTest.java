@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.apimage.image.SampleBundle;
+import dev.apimage.simulator.SampleBundle;
 import dev.apimage.tftp.TftpServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -3,12 +3,12 @@ package dev.apimage.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apimage.image.SampleBundle;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
-import dev.apimage.transfer.Secret;
+import dev.apimage.simulator.SampleBundle;
 import dev.apimage.tftp.TftpServer;
+import dev.apimage.transfer.Secret;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.image.ImageDigests;
-import dev.apimage.image.SampleBundle;
 import dev.apimage.sftp.MinaSftpServer;
+import dev.apimage.simulator.SampleBundle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

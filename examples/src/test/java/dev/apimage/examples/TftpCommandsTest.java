@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.image.ImageDigests;
-import dev.apimage.image.SampleBundle;
+import dev.apimage.simulator.SampleBundle;
 import dev.apimage.tftp.TftpServer;
 import java.io.StringWriter;
 import java.net.DatagramSocket;

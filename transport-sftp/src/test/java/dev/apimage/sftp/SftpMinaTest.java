@@ -9,13 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.KeyPair;
 import dev.apimage.image.ImageDigests;
-import dev.apimage.image.SampleBundle;
-import dev.apimage.transfer.Secret;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.testing.CapturedLogs;
+import dev.apimage.testing.TestImages;
 import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.Secret;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.TransferResult;
@@ -79,7 +79,7 @@ class SftpMinaTest {
 
     private Path image(String name, long size) throws Exception {
         Path f = root.resolve(DIR.substring(1)).resolve(name);
-        SampleBundle.writeImage(f, size, false, name.hashCode());
+        TestImages.write(f, size, name.hashCode());
         return f;
     }
 

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.apimage.image.SampleBundle;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
+import dev.apimage.testing.TestImages;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
@@ -131,7 +131,7 @@ class SftpOpenSshTest {
         Path data = tmp.resolve("data");
         Path image = data.resolve("sftp_files/EWC_17_9_4a/ap1g8");
         Files.createDirectories(image.getParent());
-        SampleBundle.writeImage(image, 20_000_000, false, 8);
+        TestImages.write(image, 20_000_000, 8);
         int port = sshd(data, true);
         StagingArea area = StagingArea.open(tmp.resolve("ap"));
         try (TransferSession s = Transports.open(URI.create("sftp://root@127.0.0.1:" + port
@@ -156,7 +156,7 @@ class SftpOpenSshTest {
         Path data = tmp.resolve("data");
         Path image = data.resolve("ap1g5");
         Files.createDirectories(data);
-        SampleBundle.writeImage(image, 200_000_000, false, 5);
+        TestImages.write(image, 200_000_000, 5);
         int port = sshd(data, false);
         StagingArea area = StagingArea.open(tmp.resolve("ap"));
         try (TransferSession s = Transports.open(URI.create("sftp://root@127.0.0.1:" + port + image), options()
@@ -191,7 +191,7 @@ class SftpOpenSshTest {
         Files.createDirectories(data);
         List<String> types = List.of("ap1g7", "ap1g8", "ap3g3");
         for (int i = 0; i < types.size(); i++) {
-            SampleBundle.writeImage(data.resolve(types.get(i)), 24_000_000 + i, false, 7 + i);
+            TestImages.write(data.resolve(types.get(i)), 24_000_000 + i, 7 + i);
         }
         // OpenSSH refuses channels past MaxSessions (default 10); three 4-range downloads over one
         // shared session would want 12.
@@ -228,7 +228,7 @@ class SftpOpenSshTest {
         Path data = tmp.resolve("data");
         Path image = data.resolve("ap1g6a");
         Files.createDirectories(data);
-        SampleBundle.writeImage(image, 40_000_000, false, 6);
+        TestImages.write(image, 40_000_000, 6);
         // One channel per connection: three of the four channels a range download asks for are refused.
         int port = sshd(data, false, "MaxSessions 1");
         StagingArea area = StagingArea.open(tmp.resolve("ap"));

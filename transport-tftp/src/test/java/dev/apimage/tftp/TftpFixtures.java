@@ -1,10 +1,10 @@
 package dev.apimage.tftp;
 
 import dev.apimage.image.ImageDigests;
-import dev.apimage.image.SampleBundle;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
+import dev.apimage.testing.TestImages;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.TransferResult;
@@ -33,7 +33,7 @@ final class TftpFixtures {
     static Path file(Path root, String relative, long size) throws IOException {
         Path f = root.resolve(relative);
         Files.createDirectories(f.getParent());
-        SampleBundle.writeImage(f, size, false, relative.hashCode() * 31L + size);
+        TestImages.write(f, size, relative.hashCode() * 31L + size);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
         for (Path d = f.getParent(); d != null && d.startsWith(root); d = d.getParent()) {
             Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));

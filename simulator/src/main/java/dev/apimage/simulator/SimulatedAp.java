@@ -1,7 +1,12 @@
-package dev.apimage.capwap;
+package dev.apimage.simulator;
 
-import dev.apimage.time.NanoClock;
+import dev.apimage.capwap.ApImageOutcome;
+import dev.apimage.capwap.ApImageSettings;
+import dev.apimage.capwap.CapwapImageStateMachine;
+import dev.apimage.capwap.CapwapImageStreamer;
+import dev.apimage.internal.DaemonThreads;
 import dev.apimage.staging.StagingArea;
+import dev.apimage.time.NanoClock;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -18,7 +23,6 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.EventExecutorGroup;
-import dev.apimage.internal.DaemonThreads;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

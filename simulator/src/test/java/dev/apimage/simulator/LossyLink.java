@@ -1,4 +1,4 @@
-package dev.apimage.capwap;
+package dev.apimage.simulator;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;

@@ -1,4 +1,4 @@
-package dev.apimage.capwap;
+package dev.apimage.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,7 +8,6 @@ import dev.apimage.cache.ImageCache;
 import dev.apimage.image.ApModelCatalog;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
-import dev.apimage.image.SampleBundle;
 import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;

@@ -1,4 +1,4 @@
-package dev.apimage.capwap;
+package dev.apimage.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.cache.ImageCache.CachedImage;
 import dev.apimage.cache.ImageCache;
+import dev.apimage.capwap.ApImageOutcome;
+import dev.apimage.capwap.ApImageSettings;
+import dev.apimage.capwap.ApStreamStatus;
 import dev.apimage.capwap.CapwapImageStateMachine.State;
+import dev.apimage.capwap.CapwapImageStateMachine;
+import dev.apimage.capwap.CapwapImageStreamer;
+import dev.apimage.capwap.ImageSource;
 import dev.apimage.capwap.wire.CapwapMessage;
 import dev.apimage.capwap.wire.CapwapMessageWriter;
 import dev.apimage.capwap.wire.ResultCode;

@@ -1,11 +1,16 @@
-package dev.apimage.capwap;
+package dev.apimage.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.cache.ImageCache;
+import dev.apimage.capwap.ApImageOutcome;
+import dev.apimage.capwap.ApImageSettings;
+import dev.apimage.capwap.ApStreamStatus;
 import dev.apimage.capwap.CapwapImageStateMachine.State;
+import dev.apimage.capwap.CapwapImageStreamer;
+import dev.apimage.capwap.ImageSource;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.profile.DownloadMode;

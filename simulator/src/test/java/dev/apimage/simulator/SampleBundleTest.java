@@ -1,10 +1,16 @@
-package dev.apimage.image;
+package dev.apimage.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.image.BundleFinding.Severity;
+import dev.apimage.image.BundleFinding;
+import dev.apimage.image.BundleImage;
+import dev.apimage.image.ImageBundle;
+import dev.apimage.image.ImageDigests;
+import dev.apimage.image.ImageType;
+import dev.apimage.image.ImageVersion;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +22,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ImageBundleTest {
+class SampleBundleTest {
 
     @Test
     void opensAFieldSizedBundleMadeOfSparseFiles(@TempDir Path dir) throws IOException {

@@ -1,5 +1,7 @@
-package dev.apimage.image;
+package dev.apimage.simulator;
 
+import dev.apimage.image.ImageBundle;
+import dev.apimage.image.ImageType;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;

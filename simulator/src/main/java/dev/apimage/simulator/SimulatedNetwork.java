@@ -1,6 +1,9 @@
-package dev.apimage.capwap;
+package dev.apimage.simulator;
 
 import dev.apimage.cache.ImageCache.CachedImage;
+import dev.apimage.capwap.ApImageSettings;
+import dev.apimage.capwap.CapwapImageStateMachine;
+import dev.apimage.capwap.CapwapImageStreamer;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.staging.StagingArea;
