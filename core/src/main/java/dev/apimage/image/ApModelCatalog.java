@@ -36,7 +36,7 @@ public final class ApModelCatalog {
 
     /** Class-path location where users add or override entries without code. */
     public static final String EXTENSION_RESOURCE = "META-INF/apimage/ap-models.properties";
-    private static final String BUILT_IN = "dev/apimage/image/ap-models.properties";
+    private static final String BUILT_IN = "ap-models.properties";
 
     private final Map<String, ImageType> byPrefix;
 
@@ -55,7 +55,9 @@ public final class ApModelCatalog {
         ClassLoader loader = ApModelCatalog.class.getClassLoader();
         Map<String, ImageType> entries = new TreeMap<>();
         try {
-            URL builtIn = loader.getResource(BUILT_IN);
+            // Through the class, not its loader: in a named module the package's resources are
+            // encapsulated, and only the module's own classes may read them.
+            URL builtIn = ApModelCatalog.class.getResource(BUILT_IN);
             if (builtIn == null) {
                 throw new IllegalStateException("built-in AP model catalog " + BUILT_IN + " is missing");
             }

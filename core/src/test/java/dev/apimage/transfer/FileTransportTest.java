@@ -41,7 +41,7 @@ class FileTransportTest {
         assertEquals(FailureReason.INVALID_OPTION, e.reason());
         assertTrue(e.getMessage().contains("idle.timeout must be positive, not PT0S"), e.getMessage());
         TransferException size = assertThrows(TransferException.class, () -> Transports.open(dir.resolve("x").toUri(),
-                TransferOptions.builder().set(dev.apimage.transfer.file.FileTransportProvider.BLOCK_SIZE, 0).build()));
+                TransferOptions.builder().set(dev.apimage.transfer.internal.FileTransportProvider.BLOCK_SIZE, 0).build()));
         assertEquals(FailureReason.INVALID_OPTION, size.reason());
         assertTrue(size.getMessage().contains("file.block.size must be 1 to 16777216, not 0"), size.getMessage());
         assertThrows(IllegalArgumentException.class, () -> TransferOption.inRange("x.y", 0, 1, 2),

@@ -1,4 +1,4 @@
-package dev.apimage.transfer.file;
+package dev.apimage.transfer.internal;
 
 import dev.apimage.internal.DaemonThreads;
 import dev.apimage.transfer.FailureReason;
