@@ -250,7 +250,11 @@ final class DemoCommand implements Callable<Integer> {
                     out.flush();
                 }
                 lastPhase = s.phase().text();
-                Thread.sleep(100);
+                try {
+                    upgrade.completion().get(100, TimeUnit.MILLISECONDS); // the next refresh, or the end at once
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // refresh the bar
+                }
             }
             UpgradeSnapshot end = upgrade.completion().get(1, TimeUnit.MINUTES);
             if (bar != null) {
