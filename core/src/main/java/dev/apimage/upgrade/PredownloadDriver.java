@@ -10,16 +10,16 @@ import java.util.concurrent.CompletableFuture;
 @FunctionalInterface
 public interface PredownloadDriver {
 
-    /** Progress of one AP's download. */
+    /** Hears the progress of one AP's download. */
     @FunctionalInterface
-    interface Progress {
+    interface Listener {
         /**
          * The AP acknowledged more of the image. May be called from any thread, per block.
          *
          * @param bytes bytes so far
          * @param total the image's size
          */
-        void update(long bytes, long total);
+        void onProgress(long bytes, long total);
     }
 
     /**
@@ -31,5 +31,5 @@ public interface PredownloadDriver {
      * @return completes when the AP has stored and verified the image, exceptionally with the
      *     reason otherwise; cancelling it should stop the AP's download
      */
-    CompletableFuture<Void> predownload(PlannedAp ap, CachedImage image, Progress progress);
+    CompletableFuture<Void> predownload(PlannedAp ap, CachedImage image, Listener progress);
 }

@@ -74,7 +74,7 @@ class NetworkUpgradeTest {
     };
 
     /** One AP's predownload, waiting for the test to say how it ends. */
-    private record Started(PlannedAp ap, CachedImage image, PredownloadDriver.Progress progress, CompletableFuture<Void> result) {
+    private record Started(PlannedAp ap, CachedImage image, PredownloadDriver.Listener progress, CompletableFuture<Void> result) {
         String name() {
             return ap.ap().name();
         }
@@ -142,7 +142,7 @@ class NetworkUpgradeTest {
             Path to = Files.createDirectories(dir.resolve("aps").resolve(s.name())).resolve(s.ap().imageType().orElseThrow().name());
             Files.copy(s.image().image().file(), to);
             delivered.put(s.name(), to);
-            s.progress().update(s.image().image().size(), s.image().image().size());
+            s.progress().onProgress(s.image().image().size(), s.image().image().size());
             s.result().complete(null);
         } catch (IOException e) {
             s.result().completeExceptionally(e);
@@ -217,7 +217,7 @@ class NetworkUpgradeTest {
         assertEquals("Controller", row("AP6C41.0E16.E79C").method().orElseThrow());
         assertEquals("TFTP", row("9105-emorenoa").method().orElseThrow());
 
-        byName.get("9105-emorenoa").progress().update(3000, 11000);
+        byName.get("9105-emorenoa").progress().onProgress(3000, 11000);
         assertEquals(27, row("9105-emorenoa").percent());
         assertTrue(row("9105-emorenoa").eta().isPresent());
 

@@ -8,12 +8,14 @@ import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
 import dev.apimage.simulator.SampleBundle;
+import dev.apimage.testing.ProcessOutput;
 import dev.apimage.tftp.TftpServer;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -46,15 +48,13 @@ class CapwapCommandsTest {
             Path log = dir.resolve("controller.log");
             Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), ApImageCli.class.getName(),
                     "controller", "--profile", profileFile.toString(), "--capwap-port", Integer.toString(port))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    .redirectErrorStream(true).start();
+            ProcessOutput output = ProcessOutput.of(p, log);
             CliRun ap = new CliRun();
             CliRun small = new CliRun();
             try {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-                while (!Files.readString(log).contains("Controller listening") && System.nanoTime() < deadline) {
-                    Thread.sleep(50); // a separate process: its log is the only way to see it ready
-                }
-                assertTrue(Files.readString(log).contains("Controller listening for CAPWAP on 127.0.0.1:" + port), Files.readString(log));
+                String listening = output.await("Controller listening", Duration.ofSeconds(20));
+                assertTrue(listening.contains("Controller listening for CAPWAP on 127.0.0.1:" + port), output.text());
                 Path staging = dir.resolve("ap-staging");
                 assertEquals(0, ap.run("ap", "--controller", "127.0.0.1:" + port, "--image-type", "ap1g8", "--version", "17.3.3.26",
                         "--controller-version", "17.9.4.27", "--staging", staging.toString()), ap.err.toString());
@@ -80,10 +80,10 @@ class CapwapCommandsTest {
                     assertEquals(0, files.count(), "nothing left after a failed precheck");
                 }
             } finally {
-                p.destroy();
+                p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the output we still read
             }
             assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-            String text = Files.readString(log);
+            String text = output.awaitEnd(Duration.ofSeconds(10));
             assertEquals(0, p.exitValue(), text);
             assertTrue(text.contains("ap1g8    COMPLETED 100%"), text);
             assertTrue(text.contains("Image Data Request from 127.0.0.1:"), text);

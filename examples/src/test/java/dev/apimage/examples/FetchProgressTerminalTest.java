@@ -39,16 +39,13 @@ class FetchProgressTerminalTest {
             Path screen = dir.resolve("screen.txt");
             String session = "apimage-" + ProcessHandle.current().pid();
             String cmd = java + " -cp " + System.getProperty("java.class.path") + " " + ApImageCli.class.getName()
-                    + " fetch " + uri + " -o " + dir.resolve("tty") + "; sleep 30";
+                    + " fetch " + uri + " -o " + dir.resolve("tty") + "; tmux wait-for -S " + session + "-done; sleep 30";
             run("tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "20", cmd);
             try {
-                String text = "";
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (!text.contains("SHA-256") && System.nanoTime() < deadline) {
-                    Thread.sleep(200);
-                    run("sh", "-c", "tmux capture-pane -p -t " + session + " > " + screen);
-                    text = Files.readString(screen);
-                }
+                // The shell in the pane signals when the fetch has ended; then the screen is read once.
+                run("timeout", "30", "tmux", "wait-for", session + "-done");
+                run("sh", "-c", "tmux capture-pane -p -t " + session + " > " + screen);
+                String text = Files.readString(screen);
                 assertTrue(text.contains("tty 100% ["), text);
                 assertTrue(text.contains("] 7/7 MB"), text);
                 assertTrue(text.contains("SHA-256"), text);
@@ -61,6 +58,7 @@ class FetchProgressTerminalTest {
     private static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", cmd));
+        assertTrue(p.waitFor(40, TimeUnit.SECONDS), String.join(" ", cmd));
+        assertEquals(0, p.exitValue(), String.join(" ", cmd));
     }
 }

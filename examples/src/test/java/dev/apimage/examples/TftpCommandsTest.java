@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.image.ImageDigests;
 import dev.apimage.simulator.SampleBundle;
+import dev.apimage.testing.ProcessOutput;
 import dev.apimage.tftp.TftpServer;
 import java.io.StringWriter;
 import java.net.DatagramSocket;
@@ -13,6 +14,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -96,22 +98,20 @@ class TftpCommandsTest {
         Path log = dir.resolve("server.log");
         Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 ApImageCli.class.getName(), "tftp-server", "--root", root.toString(), "--port", Integer.toString(port))
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true).start();
+        ProcessOutput output = ProcessOutput.of(p, log);
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.readString(log).contains("Serving ") && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(Files.readString(log).contains("Serving " + root.toAbsolutePath() + " over TFTP on 127.0.0.1:" + port
-                    + " (read-only)"), Files.readString(log));
+            String serving = output.await("Serving ", Duration.ofSeconds(20));
+            assertTrue(serving.contains("Serving " + root.toAbsolutePath() + " over TFTP on 127.0.0.1:" + port
+                    + " (read-only)"), output.text());
             assertEquals(1, cli.run("fetch", "tftp://127.0.0.1:" + port + "/EWC/../ap1g7", "-o", dir.resolve("a").toString()),
                     "hostile name refused");
             assertEquals(0, cli.run("fetch", "tftp://127.0.0.1:" + port + "/ap1g7", "-o", dir.resolve("b").toString()), err.toString());
         } finally {
-            p.destroy(); // SIGTERM
+            p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the output we still read
         }
         assertTrue(p.waitFor(20, TimeUnit.SECONDS));
-        String text = Files.readString(log);
+        String text = output.awaitEnd(Duration.ofSeconds(10));
         assertEquals(0, p.exitValue(), text);
         assertTrue(text.contains("RRQ from 127.0.0.1 filename /ap1g7"), text);
         assertTrue(text.contains("refused: '..' in file name"), text);

@@ -100,7 +100,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
     }
 
     @Override
-    public CompletableFuture<Void> predownload(PlannedAp ap, CachedImage image, Progress progress) {
+    public CompletableFuture<Void> predownload(PlannedAp ap, CachedImage image, PredownloadDriver.Listener progress) {
         ImageType type = ap.imageType().orElseThrow();
         served.put(type, image);
         CompletableFuture<Void> result = new CompletableFuture<>();
@@ -114,7 +114,7 @@ public final class SimulatedNetwork implements PredownloadDriver, AutoCloseable 
             sim = SimulatedAp.start(settings, area, controller.localAddress(), apGroup, apDisks, new CapwapImageStateMachine.Listener() {
                 @Override
                 public void onProgress(long bytes, long total) {
-                    progress.update(bytes, total);
+                    progress.onProgress(bytes, total);
                 }
             });
         } catch (IOException | RuntimeException e) {

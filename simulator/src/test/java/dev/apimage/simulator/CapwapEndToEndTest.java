@@ -91,10 +91,19 @@ class CapwapEndToEndTest {
         return type -> cache.fetch(type, dir.resolve("bundle").resolve(type.name()).toUri(), null);
     }
 
+    /** Every status change the streamers report, for tests that wait for the controller's view. */
+    private final java.util.concurrent.LinkedBlockingQueue<ApStreamStatus> streamerReports = new java.util.concurrent.LinkedBlockingQueue<>();
+
     private CapwapImageStreamer streamer(ImageSource source, Duration retransmit, Consumer<ChannelPipeline> hook) throws IOException {
         CapwapImageStreamer s = CapwapImageStreamer.builder().address(new InetSocketAddress("127.0.0.1", 0)).images(source)
                 .retransmitInterval(retransmit).maxRetransmit(8).halfOpenRetransmits(8)
-                .maxSessionsPerAddress(1000).pipelineHook(hook).start(); // every simulated AP is on 127.0.0.1
+                .maxSessionsPerAddress(1000).pipelineHook(hook) // every simulated AP is on 127.0.0.1
+                .listener(new CapwapImageStreamer.Listener() {
+                    @Override
+                    public void onStatus(ApStreamStatus status) {
+                        streamerReports.add(status);
+                    }
+                }).start();
         closing.add(s);
         return s;
     }
@@ -149,10 +158,13 @@ class CapwapEndToEndTest {
         assertEveryApHoldsItsImage(aps, "file");
         // The APs finish when they send their last answer; the controller's view follows when it reads it.
         List<ApStreamStatus> status = controller.status();
-        for (long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                status.stream().anyMatch(st -> st.phase() != ApStreamStatus.Phase.COMPLETED) && System.nanoTime() < end;
-                status = controller.status()) {
-            Thread.sleep(20);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (status.stream().anyMatch(st -> st.phase() != ApStreamStatus.Phase.COMPLETED)) {
+            long left = end - System.nanoTime();
+            if (left <= 0 || streamerReports.poll(left, TimeUnit.NANOSECONDS) == null) {
+                break; // the assertion below tells what is missing
+            }
+            status = controller.status();
         }
         assertEquals(20, status.size());
         assertTrue(status.stream().allMatch(s -> s.phase() == ApStreamStatus.Phase.COMPLETED && s.percent() == 100), status.toString());

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
+import dev.apimage.testing.ProcessOutput;
 import dev.apimage.testing.TestImages;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.TransferException;
@@ -17,10 +18,7 @@ import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.TransferResult;
 import dev.apimage.transfer.TransferSession;
 import dev.apimage.transfer.Transports;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,20 +100,10 @@ class SftpOpenSshTest {
                         + " /mnt/home/Documents && exec /usr/sbin/sshd -D -e -f " + conf
                 : "exec /usr/sbin/sshd -D -e -f " + conf;
         Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c", script)
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("sshd-" + port + ".log").toFile()).start();
+                .redirectErrorStream(true).start();
         servers.add(p);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                break;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline || !p.isAlive()) {
-                    throw new AssertionError("sshd did not start: " + Files.readString(tmp.resolve("sshd-" + port + ".log")));
-                }
-                Thread.sleep(50);
-            }
-        }
+        // sshd -e says when it listens: "Server listening on 127.0.0.1 port N."
+        ProcessOutput.of(p, tmp.resolve("sshd-" + port + ".log")).await("Server listening on 127.0.0.1 port " + port, Duration.ofSeconds(10));
         String[] pub = Files.readString(tmp.resolve("hostkey.pub")).split(" ");
         Files.writeString(knownHosts, "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1] + "\n",
                 java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);

@@ -1,9 +1,8 @@
 package dev.apimage.tftp;
 
-import dev.apimage.time.NanoClock;
-import java.util.concurrent.ScheduledExecutorService;
 import dev.apimage.internal.Durations;
 import dev.apimage.internal.LogText;
+import dev.apimage.time.NanoClock;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -20,11 +19,12 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -112,7 +112,7 @@ public final class TftpServer implements AutoCloseable {
     private final AtomicLong bytesReceived = new AtomicLong();
     private final AtomicLong retransmissions = new AtomicLong();
     private final AtomicLong retransmittedBlocks = new AtomicLong();
-    private volatile Channel listener;
+    private volatile Channel requestChannel;
     private volatile boolean closed;
 
     private TftpServer(Builder b) throws IOException {
@@ -151,7 +151,7 @@ public final class TftpServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound
      */
     public InetSocketAddress start() throws IOException {
-        if (listener != null) {
+        if (requestChannel != null) {
             throw new IllegalStateException("already started");
         }
         ChannelFuture f = new Bootstrap().group(group).channel(UdpTransport.channel())
@@ -164,8 +164,8 @@ public final class TftpServer implements AutoCloseable {
             throw new IOException("cannot bind TFTP server to " + address.getHostAddress() + ":" + port + ": "
                     + f.cause().getMessage(), f.cause());
         }
-        listener = f.channel();
-        InetSocketAddress bound = (InetSocketAddress) listener.localAddress();
+        requestChannel = f.channel();
+        InetSocketAddress bound = (InetSocketAddress) requestChannel.localAddress();
         LOG.info("TFTP server serving {} on {}:{} ({}, {})", root.root(), bound.getAddress().getHostAddress(), bound.getPort(),
                 allowCreate ? "read-write, create" : allowWrite ? "read-write" : "read-only", UdpTransport.name());
         return bound;
@@ -243,7 +243,7 @@ public final class TftpServer implements AutoCloseable {
             return;
         }
         closed = true;
-        Channel l = listener;
+        Channel l = requestChannel;
         if (l != null) {
             l.close().awaitUninterruptibly();
         }
@@ -498,7 +498,7 @@ public final class TftpServer implements AutoCloseable {
         byPeer.put(peer, transfer);
         opening.remove(peer);
         transfers.incrementAndGet();
-        InetAddress local = ((InetSocketAddress) listener.localAddress()).getAddress();
+        InetAddress local = ((InetSocketAddress) requestChannel.localAddress()).getAddress();
         new Bootstrap().group(group).channel(UdpTransport.channel())
                 .option(ChannelOption.SO_RCVBUF, 1 << 20)
                 .option(ChannelOption.SO_SNDBUF, 1 << 20)
