@@ -1,12 +1,13 @@
 package dev.apimage.examples;
 
-import dev.apimage.transfer.Secret;
 import dev.apimage.sftp.SftpOptions;
 import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.ExpectedImage;
 import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.tftp.TftpOptions;
+import dev.apimage.transfer.FailureReason;
+import dev.apimage.transfer.Secret;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.TransferResult;
@@ -23,10 +24,10 @@ import java.util.concurrent.ExecutionException;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code apimage fetch URI -o FILE}: one download through the transport SPI. */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
@@ -132,7 +133,8 @@ final class FetchCommand implements Callable<Integer> {
                     bar.close();
                 }
                 stderr.println(e.getCause() instanceof TransferException te ? te.getMessage()
-                        : "Failed to download file " + session.redactedUri() + ": " + e.getCause());
+                        : new TransferException(FailureReason.IO_ERROR, session.redactedUri(), String.valueOf(e.getCause()), e.getCause())
+                                .getMessage());
                 return ApImageCli.FAILED;
             }
             CommittedImage c = staged.commit(ExpectedImage.ofSize(r.bytes()));

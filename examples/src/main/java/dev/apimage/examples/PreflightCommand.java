@@ -6,6 +6,7 @@ import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.transfer.BlockSink;
+import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.TransferException;
 import dev.apimage.transfer.TransferOptions;
 import dev.apimage.transfer.TransferSession;
@@ -32,9 +33,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code apimage preflight}: before a maintenance window, checks the image server a profile names
@@ -170,7 +171,8 @@ final class PreflightCommand implements java.util.concurrent.Callable<Integer> {
             }
             return new Check(what, false, String.valueOf(c.getMessage()), Optional.empty());
         } catch (java.util.concurrent.TimeoutException e) {
-            return new Check(what, false, "Timed out", Optional.of("Failed to download file " + UriRedaction.redact(uri) + ": Timed out"));
+            return new Check(what, false, "Timed out",
+                    Optional.of(new TransferException(FailureReason.TIMED_OUT, UriRedaction.redact(uri)).getMessage()));
         } catch (TransferException e) {
             return new Check(what, false, e.reason().text(), Optional.of(e.getMessage()));
         } catch (InterruptedException e) {
