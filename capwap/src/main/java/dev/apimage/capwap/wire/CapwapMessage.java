@@ -450,6 +450,18 @@ public final class CapwapMessage {
      */
     public static String typeName(long type) {
         return switch ((int) type) {
+            case 1 -> "Discovery Request";
+            case 2 -> "Discovery Response";
+            case 3 -> "Join Request";
+            case 4 -> "Join Response";
+            case 5 -> "Configuration Status Request";
+            case 6 -> "Configuration Status Response";
+            case 7 -> "Configuration Update Request";
+            case 8 -> "Configuration Update Response";
+            case 9 -> "WTP Event Request";
+            case 10 -> "WTP Event Response";
+            case 11 -> "Change State Event Request";
+            case 12 -> "Change State Event Response";
             case ECHO_REQUEST -> "Echo Request";
             case ECHO_RESPONSE -> "Echo Response";
             case IMAGE_DATA_REQUEST -> "Image Data Request";
