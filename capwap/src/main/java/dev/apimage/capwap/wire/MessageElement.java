@@ -23,12 +23,16 @@ public sealed interface MessageElement {
 
     /** AC Descriptor (1). */
     int AC_DESCRIPTOR = 1;
+    /** AC IPv4 List (2). */
+    int AC_IPV4_LIST = 2;
     /** AC Name (4). */
     int AC_NAME = 4;
     /** CAPWAP Control IPv4 Address (10). */
     int CONTROL_IPV4_ADDRESS = 10;
     /** CAPWAP Timers (12). */
     int CAPWAP_TIMERS = 12;
+    /** Decryption Error Report Period (16). */
+    int DECRYPTION_ERROR_REPORT_PERIOD = 16;
     /** Discovery Type (20). */
     int DISCOVERY_TYPE = 20;
     /** Idle Timeout (23). */
@@ -43,10 +47,14 @@ public sealed interface MessageElement {
     int LOCAL_IPV4_ADDRESS = 30;
     /** Radio Administrative State (31). */
     int RADIO_ADMINISTRATIVE_STATE = 31;
+    /** Radio Operational State (32). */
+    int RADIO_OPERATIONAL_STATE = 32;
     /** Result Code (33). */
     int RESULT_CODE = 33;
     /** Session ID (35). */
     int SESSION_ID = 35;
+    /** Statistics Timer (36). */
+    int STATISTICS_TIMER = 36;
     /** Vendor Specific Payload (37). */
     int VENDOR_SPECIFIC = 37;
     /** WTP Board Data (38). */
@@ -1004,6 +1012,116 @@ public sealed interface MessageElement {
     }
 
     /**
+     * AC IPv4 List (RFC 5415, 4.6.2): the controllers a WTP may join.
+     *
+     * @param addresses one or more
+     */
+    record AcIpv4List(List<Inet4Address> addresses) implements MessageElement {
+        /** Checks the values. */
+        public AcIpv4List {
+            addresses = List.copyOf(addresses);
+            if (addresses.isEmpty() || addresses.size() > 1024) {
+                throw new IllegalArgumentException("an AC IPv4 List has 1 to 1024 addresses, not " + addresses.size());
+            }
+        }
+
+        @Override
+        public int type() {
+            return AC_IPV4_LIST;
+        }
+
+        @Override
+        public void writeValue(ByteBuf out) {
+            for (Inet4Address a : addresses) {
+                out.writeBytes(a.getAddress());
+            }
+        }
+
+        static AcIpv4List decode(ByteBuf b, int at, int length) throws CapwapDecodeException {
+            if (length < 4 || length % 4 != 0 || length > 4096) {
+                throw new CapwapDecodeException("AC IPv4 List length", at, "is " + length + ", a multiple of 4 from 4 to 4096");
+            }
+            List<Inet4Address> list = new ArrayList<>(length / 4);
+            for (int p = at; p < at + length; p += 4) {
+                list.add(ipv4(b, p));
+            }
+            return new AcIpv4List(list);
+        }
+    }
+
+    /**
+     * Decryption Error Report Period (RFC 5415, 4.6.18).
+     *
+     * @param radioId the radio
+     * @param seconds the report interval
+     */
+    record DecryptionErrorReportPeriod(int radioId, int seconds) implements MessageElement {
+        /** Checks the values. */
+        public DecryptionErrorReportPeriod {
+            checkU8(radioId, "radioId");
+            checkU16(seconds, "seconds");
+        }
+
+        @Override
+        public int type() {
+            return DECRYPTION_ERROR_REPORT_PERIOD;
+        }
+
+        @Override
+        public void writeValue(ByteBuf out) {
+            out.writeByte(radioId).writeShort(seconds);
+        }
+    }
+
+    /**
+     * Radio Operational State (RFC 5415, 4.6.34).
+     *
+     * @param radioId the radio
+     * @param state 1 enabled, 2 disabled
+     * @param cause 0 normal, 1 radio failure, 2 software failure, 3 administratively set
+     */
+    record RadioOperationalState(int radioId, int state, int cause) implements MessageElement {
+        /** Checks the values. */
+        public RadioOperationalState {
+            checkU8(radioId, "radioId");
+            checkU8(state, "state");
+            checkU8(cause, "cause");
+        }
+
+        @Override
+        public int type() {
+            return RADIO_OPERATIONAL_STATE;
+        }
+
+        @Override
+        public void writeValue(ByteBuf out) {
+            out.writeByte(radioId).writeByte(state).writeByte(cause);
+        }
+    }
+
+    /**
+     * Statistics Timer (RFC 5415, 4.6.38).
+     *
+     * @param seconds between WTP Event Requests carrying statistics
+     */
+    record StatisticsTimer(int seconds) implements MessageElement {
+        /** Checks the value. */
+        public StatisticsTimer {
+            checkU16(seconds, "seconds");
+        }
+
+        @Override
+        public int type() {
+            return STATISTICS_TIMER;
+        }
+
+        @Override
+        public void writeValue(ByteBuf out) {
+            out.writeShort(seconds);
+        }
+    }
+
+    /**
      * An element this codec does not read (a reserved or vendor's type, such as 42), kept as it came
      * and written back unchanged.
      *
@@ -1038,7 +1156,20 @@ public sealed interface MessageElement {
     static MessageElement decode(int type, ByteBuf b, int at, int length) throws CapwapDecodeException {
         return switch (type) {
             case AC_DESCRIPTOR -> AcDescriptor.decode(b, at, length);
+            case AC_IPV4_LIST -> AcIpv4List.decode(b, at, length);
             case AC_NAME -> new AcName(text(b, at, length, "AC Name", 512));
+            case DECRYPTION_ERROR_REPORT_PERIOD -> {
+                exactly(length, 3, "Decryption Error Report Period", at);
+                yield new DecryptionErrorReportPeriod(b.getUnsignedByte(at), b.getUnsignedShort(at + 1));
+            }
+            case RADIO_OPERATIONAL_STATE -> {
+                exactly(length, 3, "Radio Operational State", at);
+                yield new RadioOperationalState(b.getUnsignedByte(at), b.getUnsignedByte(at + 1), b.getUnsignedByte(at + 2));
+            }
+            case STATISTICS_TIMER -> {
+                exactly(length, 2, "Statistics Timer", at);
+                yield new StatisticsTimer(b.getUnsignedShort(at));
+            }
             case CONTROL_IPV4_ADDRESS -> ControlIpv4Address.decode(b, at, length);
             case CAPWAP_TIMERS -> {
                 exactly(length, 2, "CAPWAP Timers", at);

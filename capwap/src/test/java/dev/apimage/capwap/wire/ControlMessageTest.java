@@ -152,7 +152,7 @@ public class ControlMessageTest {
 
     /** Any element this codec reads, from a seed. */
     static MessageElement element(Random r) {
-        return switch (r.nextInt(24)) {
+        return switch (r.nextInt(28)) {
             case 0 -> new AcDescriptor(r.nextInt(65536), r.nextInt(65536), r.nextInt(65536), r.nextInt(65536), r.nextInt(256),
                     r.nextInt(256), r.nextInt(256), List.of(new AcDescriptor.Information(0, 4, octets(r, 0, 20)),
                             new AcDescriptor.Information(r.nextInt(Integer.MAX_VALUE), 5, octets(r, 0, 20))));
@@ -195,6 +195,10 @@ public class ControlMessageTest {
                     r.nextInt(65536), r.nextInt(65536), r.nextInt(256));
             case 21 -> new EcnSupport(r.nextInt(256));
             case 22 -> new WtpRadioInformation(r.nextInt(256), r.nextLong() & 0xFFFF_FFFFL);
+            case 23 -> new MessageElement.AcIpv4List(List.of(ipv4(r.nextInt(256), 0, 0, 1), ipv4(10, r.nextInt(256), 0, 2)));
+            case 24 -> new MessageElement.DecryptionErrorReportPeriod(r.nextInt(256), r.nextInt(65536));
+            case 25 -> new MessageElement.RadioOperationalState(r.nextInt(256), r.nextInt(256), r.nextInt(256));
+            case 26 -> new MessageElement.StatisticsTimer(r.nextInt(65536));
             default -> new Unknown(100 + r.nextInt(900), octets(r, 0, 20));
         };
     }
