@@ -7,6 +7,7 @@ import dev.apimage.capwap.internal.StreamerSettings;
 import dev.apimage.capwap.wire.CapwapDecodeException;
 import dev.apimage.capwap.wire.CapwapMessage;
 import dev.apimage.capwap.wire.CapwapMessageWriter;
+import dev.apimage.capwap.wire.ControlMessage;
 import dev.apimage.capwap.wire.ResultCode;
 import dev.apimage.image.ImageType;
 import dev.apimage.internal.DaemonThreads;
@@ -105,11 +106,17 @@ public final class CapwapImageStreamer implements AutoCloseable {
      * @param fetches image fetches started (one per request that created a session)
      * @param aborted streams ended with an Image Data abort (type 5) because the image file changed
      * @param malformed datagrams that did not decode
+     * @param refusedUnjoined Image Data Requests refused because the source has not joined (or asked
+     *     for another type than its own); only with a control session
      */
-    public record Stats(int sessions, int streaming, long refusedBusy, long refusedUnknown, long fetches, long aborted, long malformed) {
+    public record Stats(int sessions, int streaming, long refusedBusy, long refusedUnknown, long fetches, long aborted, long malformed,
+            long refusedUnjoined) {
     }
 
     private static final int MAX_REMEMBERED_FAILURES = 4096;
+    /** Control messages larger than this go in CAPWAP fragments (RFC 5415, 3.4): below a 1500-byte MTU with IP and UDP. */
+    static final int MAX_CONTROL_DATAGRAM = 1400;
+    private int nextFragmentId;
 
     private final StreamerSettings settings;
     private final ImageSource images;
@@ -142,11 +149,15 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private long fetches;
     private long aborted;
     private long malformed;
+    private long refusedUnjoined;
+    /** The control session, when a {@link CapwapController} runs this socket; null for a bare streamer. */
+    private final ControlPlane control;
 
     private CapwapImageStreamer(Builder b, StreamerSettings settings) throws IOException {
         this.settings = settings;
         this.images = b.images;
         this.listener = b.listener;
+        this.control = b.control;
         this.ownGroup = b.group == null;
         this.group = ownGroup ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-capwap-controller", true),
                 NioIoHandler.newFactory()) : b.group;
@@ -174,6 +185,34 @@ public final class CapwapImageStreamer implements AutoCloseable {
         // One periodic check for every session instead of a timer per block: a block in flight costs no timer.
         long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(100), settings.retransmitNanos() / 10));
         this.ticker = clock.repeat(this::tick, tick);
+        if (control != null) {
+            control.attach(new ControlPlane.Socket() {
+                @Override
+                public void send(InetSocketAddress to, ControlMessage message) {
+                    sendControl(to, message);
+                }
+
+                @Override
+                public NanoClock clock() {
+                    return clock;
+                }
+
+                @Override
+                public void execute(Runnable task) {
+                    loop.execute(task);
+                }
+
+                @Override
+                public boolean inLoop() {
+                    return loop.inEventLoop();
+                }
+
+                @Override
+                public InetSocketAddress localAddress() {
+                    return CapwapImageStreamer.this.localAddress();
+                }
+            });
+        }
         LOG.info("CAPWAP image streamer listening on {}, block size {}{}", localAddress(), settings.blockSize(),
                 settings.blockSize() > CapwapMessage.RFC_MAX_DATA ? " (beyond RFC 5415's 1024)" : "");
     }
@@ -224,7 +263,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
                     streaming++;
                 }
             }
-            return new Stats(sessions.size(), streaming, refusedBusy, refusedUnknown, fetches, aborted, malformed);
+            return new Stats(sessions.size(), streaming, refusedBusy, refusedUnknown, fetches, aborted, malformed, refusedUnjoined);
         });
     }
 
@@ -248,10 +287,27 @@ public final class CapwapImageStreamer implements AutoCloseable {
         return loop.submit(task).syncUninterruptibly().getNow();
     }
 
+    /** Sends a control message for the control plane, in fragments past a safe datagram size. */
+    private void sendControl(InetSocketAddress to, ControlMessage message) {
+        ByteBuf whole = channel.alloc().buffer(256);
+        try {
+            message.writeTo(whole);
+            for (ByteBuf part : dev.apimage.capwap.wire.Fragments.split(whole, MAX_CONTROL_DATAGRAM, nextFragmentId++ & 0xFFFF, channel.alloc())) {
+                channel.write(new DatagramPacket(part, to));
+            }
+        } finally {
+            whole.release();
+        }
+        channel.flush();
+    }
+
     /** Stops listening; APs in progress stop getting blocks. */
     @Override
     public void close() {
         ticker.cancel();
+        if (control != null) {
+            loop.execute(control::close);
+        }
         channel.close().syncUninterruptibly();
         if (ownGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -267,14 +323,24 @@ public final class CapwapImageStreamer implements AutoCloseable {
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
             ByteBuf b = packet.content();
             InetSocketAddress from = packet.sender();
+            long now = clock.nanoTime();
             try {
                 in.wrap(b, b.readerIndex(), b.writerIndex());
             } catch (CapwapDecodeException e) {
+                if (control != null) {
+                    control.onDatagram(from, b, now); // a fragment, or a control element the flyweight does not check
+                    return;
+                }
                 malformed++;
                 LOG.debug("dropped a malformed datagram from {}: {}", Hosts.text(from), e.getMessage());
                 return;
             }
-            route(from, clock.nanoTime());
+            long type = in.messageType();
+            if (control != null && type != CapwapMessage.IMAGE_DATA_REQUEST && type != CapwapMessage.IMAGE_DATA_RESPONSE) {
+                control.onDatagram(from, b, now);
+                return;
+            }
+            route(from, now);
         }
 
         @Override
@@ -333,6 +399,12 @@ public final class CapwapImageStreamer implements AutoCloseable {
             return;
         }
         ImageType type = ImageType.of(name);
+        if (control != null && !control.mayStream(from, type)) {
+            // Only a joined WTP, and only its own type: no state, no fetch, one small answer.
+            refusedUnjoined++;
+            refuse(from, seq, ResultCode.IMAGE_DATA_OTHER_ERROR);
+            return;
+        }
         Long failedUntil = failedFetches.get(type);
         if (failedUntil != null) {
             if (now - failedUntil < 0) {
@@ -355,6 +427,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
             return;
         }
         LOG.info("Image Data Request from {}, fileName [{}]", Hosts.text(from), type);
+        if (control != null) {
+            control.onImageDataRequest(from);
+        }
         ImageStreamSession fresh = new ImageStreamSession(from, type, seq, settings, out, port);
         sessions.put(from, fresh);
         perAddress.merge(from.getAddress(), 1, Integer::sum);
@@ -439,6 +514,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
         @Override
         public void onPhase(ImageStreamSession session) {
             listener.onStatus(session.status());
+            if (control != null && session.ended()) {
+                control.onStreamEnded(session.ap(), session.phase() == ApStreamStatus.Phase.COMPLETED);
+            }
         }
 
         @Override
@@ -472,6 +550,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         private EventLoopGroup group;
         private NanoClock clock;
         private Consumer<ChannelPipeline> pipelineHook;
+        private ControlPlane control;
 
         private Builder() {
         }
@@ -658,6 +737,12 @@ public final class CapwapImageStreamer implements AutoCloseable {
          */
         public Builder pipelineHook(Consumer<ChannelPipeline> hook) {
             this.pipelineHook = hook;
+            return this;
+        }
+
+        /** Puts a control session on this socket (the controller does). */
+        Builder controlPlane(ControlPlane plane) {
+            this.control = Objects.requireNonNull(plane, "plane");
             return this;
         }
 

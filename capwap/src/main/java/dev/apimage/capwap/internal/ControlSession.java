@@ -1,5 +1,6 @@
 package dev.apimage.capwap.internal;
 
+import dev.apimage.capwap.CapwapSessionState;
 import dev.apimage.capwap.wire.ControlMessage;
 import dev.apimage.capwap.wire.MessageElement;
 import dev.apimage.capwap.wire.ResultCode;
@@ -44,33 +45,6 @@ public final class ControlSession {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControlSession.class);
 
-    /** The states, as the AC sees the WTP. */
-    public enum State {
-        /** Waiting for the Join Request (after DTLS, or at once in the plain lab mode). */
-        JOIN,
-        /** Joined; waiting for Configuration Status or an Image Data Request. */
-        CONFIGURE,
-        /** Configured; waiting for the Change State Event Request. */
-        DATA_CHECK,
-        /** Normal operation. */
-        RUN,
-        /** The WTP downloads its image before it configures (Figure 6). */
-        IMAGE_DATA,
-        /** The WTP resets: into a new image, or on our Reset Request. Final. */
-        RESET,
-        /** The session is over: refused, timed out, or the WTP went silent. Final. */
-        DEAD;
-
-        /**
-         * Whether the session has ended.
-         *
-         * @return true for RESET and DEAD
-         */
-        public boolean isFinal() {
-            return this == RESET || this == DEAD;
-        }
-    }
-
     /** Where the session's messages and news go. */
     public interface Port {
         /**
@@ -88,7 +62,7 @@ public final class ControlSession {
          * @param to the new state
          * @param why a short reason, for the log
          */
-        default void onState(ControlSession session, State from, State to, String why) {
+        default void onState(ControlSession session, CapwapSessionState from, CapwapSessionState to, String why) {
         }
 
         /**
@@ -139,7 +113,7 @@ public final class ControlSession {
     private final Settings settings;
     private final NanoClock clock;
     private final Port port;
-    private State state = State.JOIN;
+    private CapwapSessionState state = CapwapSessionState.JOIN;
     private NanoClock.Timer stateTimer;
     private NanoClock.Timer echoTimer;
     private long lastHeard;
@@ -171,7 +145,7 @@ public final class ControlSession {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.port = Objects.requireNonNull(port, "port");
         this.lastHeard = clock.nanoTime();
-        stateTimer = clock.schedule(() -> timeout(State.JOIN, "no Join Request within WaitJoin"), settings.waitJoinNanos());
+        stateTimer = clock.schedule(() -> timeout(CapwapSessionState.JOIN, "no Join Request within WaitJoin"), settings.waitJoinNanos());
     }
 
     /**
@@ -188,7 +162,7 @@ public final class ControlSession {
      *
      * @return the state
      */
-    public State state() {
+    public CapwapSessionState state() {
         return state;
     }
 
@@ -215,7 +189,7 @@ public final class ControlSession {
         if (repeated(join)) {
             return;
         }
-        if (state != State.JOIN) {
+        if (state != CapwapSessionState.JOIN) {
             respond(join, unexpected(join));
             return;
         }
@@ -227,10 +201,10 @@ public final class ControlSession {
         }
         respond(join, new ControlMessage(ControlMessage.JOIN_RESPONSE, join.sequence(), elements));
         if (!admission.isSuccess()) {
-            enter(State.DEAD, "join refused: " + admission);
+            enter(CapwapSessionState.DEAD, "join refused: " + admission);
             return;
         }
-        enter(State.CONFIGURE, "joined");
+        enter(CapwapSessionState.CONFIGURE, "joined");
         armEcho();
     }
 
@@ -245,21 +219,21 @@ public final class ControlSession {
             return;
         }
         long type = request.type();
-        if (type == ControlMessage.ECHO_REQUEST && state != State.JOIN) {
+        if (type == ControlMessage.ECHO_REQUEST && state != CapwapSessionState.JOIN) {
             respond(request, ControlMessage.of(ControlMessage.ECHO_RESPONSE, request.sequence()));
-        } else if (type == ControlMessage.CONFIGURATION_STATUS_REQUEST && state == State.CONFIGURE) {
+        } else if (type == ControlMessage.CONFIGURATION_STATUS_REQUEST && state == CapwapSessionState.CONFIGURE) {
             respond(request, new ControlMessage(ControlMessage.CONFIGURATION_STATUS_RESPONSE, request.sequence(), settings.configurationStatus()));
-            enter(State.DATA_CHECK, "configured");
-            stateTimer = clock.schedule(() -> timeout(State.DATA_CHECK, "no Change State Event Request within ChangeStatePendingTimer"),
+            enter(CapwapSessionState.DATA_CHECK, "configured");
+            stateTimer = clock.schedule(() -> timeout(CapwapSessionState.DATA_CHECK, "no Change State Event Request within ChangeStatePendingTimer"),
                     settings.changeStatePendingNanos());
-        } else if (type == ControlMessage.CHANGE_STATE_EVENT_REQUEST && (state == State.DATA_CHECK || state == State.RUN)) {
+        } else if (type == ControlMessage.CHANGE_STATE_EVENT_REQUEST && (state == CapwapSessionState.DATA_CHECK || state == CapwapSessionState.RUN)) {
             respond(request, ControlMessage.of(ControlMessage.CHANGE_STATE_EVENT_RESPONSE, request.sequence()));
-            if (state == State.DATA_CHECK) {
+            if (state == CapwapSessionState.DATA_CHECK) {
                 cancel(stateTimer);
-                enter(State.RUN, "running");
+                enter(CapwapSessionState.RUN, "running");
                 sendNext();
             }
-        } else if (type == ControlMessage.WTP_EVENT_REQUEST && state == State.RUN) {
+        } else if (type == ControlMessage.WTP_EVENT_REQUEST && state == CapwapSessionState.RUN) {
             respond(request, ControlMessage.of(ControlMessage.WTP_EVENT_RESPONSE, request.sequence()));
         } else if (type == ControlMessage.JOIN_REQUEST) {
             respond(request, unexpected(request));
@@ -276,8 +250,8 @@ public final class ControlSession {
      */
     public void onImageDataRequest() {
         heard();
-        if (state == State.CONFIGURE) {
-            enter(State.IMAGE_DATA, "image download before configuration");
+        if (state == CapwapSessionState.CONFIGURE) {
+            enter(CapwapSessionState.IMAGE_DATA, "image download before configuration");
         }
     }
 
@@ -287,8 +261,8 @@ public final class ControlSession {
      * @param stored whether the WTP holds the image
      */
     public void onImageDataEnded(boolean stored) {
-        if (state == State.IMAGE_DATA) {
-            enter(State.RESET, stored ? "image stored: the WTP resets into it" : "image download failed: the WTP restarts CAPWAP");
+        if (state == CapwapSessionState.IMAGE_DATA) {
+            enter(CapwapSessionState.RESET, stored ? "image stored: the WTP resets into it" : "image download failed: the WTP restarts CAPWAP");
         }
     }
 
@@ -308,7 +282,7 @@ public final class ControlSession {
         ResultCode result = response.resultCode().orElse(ResultCode.SUCCESS);
         port.onAnswer(this, o.type(), result);
         if (o.type() == ControlMessage.RESET_REQUEST && result.isSuccess()) {
-            enter(State.RESET, "reset into " + o.find(MessageElement.ImageIdentifier.class).map(MessageElement.ImageIdentifier::name).orElse("?"));
+            enter(CapwapSessionState.RESET, "reset into " + o.find(MessageElement.ImageIdentifier.class).map(MessageElement.ImageIdentifier::name).orElse("?"));
             return;
         }
         sendNext();
@@ -342,7 +316,7 @@ public final class ControlSession {
      */
     public void close(String why) {
         if (!state.isFinal()) {
-            enter(State.DEAD, why);
+            enter(CapwapSessionState.DEAD, why);
         }
     }
 
@@ -353,13 +327,13 @@ public final class ControlSession {
             return;
         }
         queued.add(ControlMessage.of(type, 0, image));
-        if (state == State.RUN) {
+        if (state == CapwapSessionState.RUN) {
             sendNext();
         }
     }
 
     private void sendNext() {
-        if (outstanding != null || queued.isEmpty() || state != State.RUN) {
+        if (outstanding != null || queued.isEmpty() || state != CapwapSessionState.RUN) {
             return;
         }
         ControlMessage q = queued.remove(0);
@@ -377,7 +351,7 @@ public final class ControlSession {
             return;
         }
         if (retransmits == settings.maxRetransmit()) {
-            enter(State.DEAD, "no answer to " + outstanding.typeName() + " after " + (retransmits + 1) + " sends");
+            enter(CapwapSessionState.DEAD, "no answer to " + outstanding.typeName() + " after " + (retransmits + 1) + " sends");
             return;
         }
         retransmits++;
@@ -405,13 +379,13 @@ public final class ControlSession {
             echoTimer = clock.schedule(this::onEchoTimer, settings.echoDeadNanos() - quiet);
             return;
         }
-        enter(State.DEAD, "nothing from the WTP for " + settings.echoDeadNanos() / 1_000_000_000L + " s (EchoInterval)");
+        enter(CapwapSessionState.DEAD, "nothing from the WTP for " + settings.echoDeadNanos() / 1_000_000_000L + " s (EchoInterval)");
     }
 
-    private void timeout(State in, String why) {
+    private void timeout(CapwapSessionState in, String why) {
         stateTimer = null;
         if (state == in) {
-            enter(State.DEAD, why);
+            enter(CapwapSessionState.DEAD, why);
         }
     }
 
@@ -439,8 +413,8 @@ public final class ControlSession {
         return type >= ControlMessage.DISCOVERY_REQUEST && type <= ControlMessage.RESET_RESPONSE;
     }
 
-    private void enter(State next, String why) {
-        State from = state;
+    private void enter(CapwapSessionState next, String why) {
+        CapwapSessionState from = state;
         state = next;
         if (next.isFinal()) {
             cancel(stateTimer);

@@ -3,7 +3,7 @@ package dev.apimage.capwap.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.apimage.capwap.internal.ControlSession.State;
+import dev.apimage.capwap.CapwapSessionState;
 import dev.apimage.capwap.wire.ControlMessage;
 import dev.apimage.capwap.wire.ControlMessageTest;
 import dev.apimage.capwap.wire.MessageElement;
@@ -35,7 +35,7 @@ class ControlSessionTest {
                 }
 
                 @Override
-                public void onState(ControlSession s, State from, State to, String why) {
+                public void onState(ControlSession s, CapwapSessionState from, CapwapSessionState to, String why) {
                     states.add(to.name());
                 }
 
@@ -57,7 +57,7 @@ class ControlSessionTest {
         join();
         session.onRequest(request(ControlMessage.CONFIGURATION_STATUS_REQUEST, 8));
         session.onRequest(request(ControlMessage.CHANGE_STATE_EVENT_REQUEST, 9));
-        assertEquals(State.RUN, session.state());
+        assertEquals(CapwapSessionState.RUN, session.state());
         sent.clear();
     }
 
@@ -65,22 +65,22 @@ class ControlSessionTest {
     void joinAdmittedAnswersWithTheAcsElementsAndConfigures() {
         join();
         assertEquals(List.of("4:0#7"), sent);
-        assertEquals(State.CONFIGURE, session.state());
+        assertEquals(CapwapSessionState.CONFIGURE, session.state());
     }
 
     @Test
     void joinRefusedAnswersWithTheRefusalOnlyAndEnds() {
         session.onJoinRequest(ControlMessageTest.fieldJoinRequest(), ResultCode.JOIN_FAILURE_UNKNOWN_SOURCE, JOIN_ELEMENTS);
         assertEquals(List.of("4:5#7"), sent);
-        assertEquals(State.DEAD, session.state());
+        assertEquals(CapwapSessionState.DEAD, session.state());
     }
 
     @Test
     void noJoinWithinWaitJoinEndsTheSession() {
         clock.advance(Duration.ofSeconds(59));
-        assertEquals(State.JOIN, session.state());
+        assertEquals(CapwapSessionState.JOIN, session.state());
         clock.advance(Duration.ofSeconds(1));
-        assertEquals(State.DEAD, session.state());
+        assertEquals(CapwapSessionState.DEAD, session.state());
         assertEquals(List.of(), sent);
     }
 
@@ -89,16 +89,16 @@ class ControlSessionTest {
         session.onRequest(request(ControlMessage.CONFIGURATION_STATUS_REQUEST, 1));
         session.onRequest(request(ControlMessage.ECHO_REQUEST, 2));
         assertEquals(List.of("6:18#1", "14:18#2"), sent);
-        assertEquals(State.JOIN, session.state());
+        assertEquals(CapwapSessionState.JOIN, session.state());
     }
 
     @Test
     void configureThenDataCheckThenRun() {
         join();
         session.onRequest(request(ControlMessage.CONFIGURATION_STATUS_REQUEST, 8));
-        assertEquals(State.DATA_CHECK, session.state());
+        assertEquals(CapwapSessionState.DATA_CHECK, session.state());
         session.onRequest(request(ControlMessage.CHANGE_STATE_EVENT_REQUEST, 9));
-        assertEquals(State.RUN, session.state());
+        assertEquals(CapwapSessionState.RUN, session.state());
         assertEquals(List.of("4:0#7", "6#8", "12#9"), sent);
         assertEquals(List.of("CONFIGURE", "DATA_CHECK", "RUN"), states);
     }
@@ -108,18 +108,18 @@ class ControlSessionTest {
         join();
         session.onRequest(request(ControlMessage.CONFIGURATION_STATUS_REQUEST, 8));
         clock.advance(Duration.ofSeconds(25));
-        assertEquals(State.DEAD, session.state());
+        assertEquals(CapwapSessionState.DEAD, session.state());
     }
 
     @Test
     void imageDataBeforeConfigurationEndsInReset() {
         join();
         session.onImageDataRequest();
-        assertEquals(State.IMAGE_DATA, session.state());
+        assertEquals(CapwapSessionState.IMAGE_DATA, session.state());
         session.onRequest(request(ControlMessage.ECHO_REQUEST, 20));
         assertEquals("14#20", sent.get(sent.size() - 1), "Echo answered during the download");
         session.onImageDataEnded(true);
-        assertEquals(State.RESET, session.state());
+        assertEquals(CapwapSessionState.RESET, session.state());
     }
 
     @Test
@@ -130,7 +130,7 @@ class ControlSessionTest {
         session.onRequest(request(ControlMessage.CONFIGURATION_STATUS_REQUEST, 32));
         session.onRequest(request(99, 33));
         assertEquals(List.of("14#30", "10#31", "6:18#32", "100:19#33"), sent);
-        assertEquals(State.RUN, session.state());
+        assertEquals(CapwapSessionState.RUN, session.state());
     }
 
     @Test
@@ -164,7 +164,7 @@ class ControlSessionTest {
         session.onResponse(ControlMessage.of(ControlMessage.CONFIGURATION_UPDATE_RESPONSE, 0));
         assertEquals("17#1", sent.get(sent.size() - 1), "the reset after the predownload's answer");
         session.onResponse(ControlMessage.of(ControlMessage.RESET_RESPONSE, 1, new MessageElement.Result(ResultCode.SUCCESS)));
-        assertEquals(State.RESET, session.state());
+        assertEquals(CapwapSessionState.RESET, session.state());
     }
 
     @Test
@@ -180,7 +180,7 @@ class ControlSessionTest {
         }
         assertEquals(6, sent.stream().filter(s -> s.equals("7#0")).count(), "byte-identical repeats");
         clock.advance(Duration.ofSeconds(96));
-        assertEquals(State.DEAD, session.state());
+        assertEquals(CapwapSessionState.DEAD, session.state());
     }
 
     @Test
@@ -190,11 +190,11 @@ class ControlSessionTest {
             clock.advance(Duration.ofSeconds(30));
             session.onRequest(request(ControlMessage.ECHO_REQUEST, i));
         }
-        assertEquals(State.RUN, session.state(), "echoing every 30 s keeps it");
+        assertEquals(CapwapSessionState.RUN, session.state(), "echoing every 30 s keeps it");
         clock.advance(Duration.ofSeconds(218));
-        assertEquals(State.RUN, session.state());
+        assertEquals(CapwapSessionState.RUN, session.state());
         clock.advance(Duration.ofSeconds(1));
-        assertEquals(State.DEAD, session.state(), "EchoInterval plus the retransmission time without a word");
+        assertEquals(CapwapSessionState.DEAD, session.state(), "EchoInterval plus the retransmission time without a word");
     }
 
     @Test
