@@ -73,6 +73,14 @@ public final class CapwapController implements AutoCloseable {
          */
         default void onAnswer(RegisteredAp ap, long requestType, ResultCode result) {
         }
+
+        /**
+         * An AP in Run acknowledged the last block of a predownload: it holds the image as its backup.
+         *
+         * @param ap the AP, its backup now the controller's image
+         */
+        default void onPredownloaded(RegisteredAp ap) {
+        }
     }
 
     private final CapwapImageStreamer streamer;
@@ -171,6 +179,7 @@ public final class CapwapController implements AutoCloseable {
         private final ImageVersion acVersion;
         private final Clock wall;
         private final Listener listener;
+        private final boolean imageAtJoin;
         private final Fragments<InetSocketAddress> fragments = new Fragments<>(Fragments.Limits.defaults());
         private final Map<InetSocketAddress, Entry> joined = new HashMap<>();
         private Socket socket;
@@ -184,6 +193,7 @@ public final class CapwapController implements AutoCloseable {
             this.acVersion = b.acVersion;
             this.wall = b.wall;
             this.listener = b.listener;
+            this.imageAtJoin = b.imageAtJoin;
         }
 
         /** One joined AP: its session and what it said. */
@@ -397,7 +407,9 @@ public final class CapwapController implements AutoCloseable {
             response.add(new MessageElement.EcnSupport(0));
             response.add(new MessageElement.ControlIpv4Address(controlAddress(), joined.size()));
             response.add(new MessageElement.LocalIpv4Address(controlAddress()));
-            image.ifPresent(response::add);
+            if (imageAtJoin) {
+                image.ifPresent(response::add); // "Save": APs that join get the image at join
+            }
             session.onJoinRequest(request, ResultCode.SUCCESS, response);
             LOG.info("AP {} joined from {}: model {}, serial {}, image type {}, AP image version {} backup {}",
                     LogText.printable(facts.name(), 64), Hosts.text(from), LogText.printable(facts.model(), 64),
@@ -428,6 +440,7 @@ public final class CapwapController implements AutoCloseable {
             }
             if (completed && e.session.state() == CapwapSessionState.RUN) {
                 targetVersion().ifPresent(v -> e.backup = v); // predownloaded: the AP keeps it as its backup
+                listener.onPredownloaded(e.view());
             }
             e.session.onImageDataEnded(completed);
         }
@@ -468,6 +481,7 @@ public final class CapwapController implements AutoCloseable {
         private Listener listener = new Listener() { };
         private UnaryOperator<CapwapImageStreamer.Builder> streamerSettings;
         private boolean plain;
+        private boolean imageAtJoin = true;
 
         private Builder() {
         }
@@ -539,6 +553,19 @@ public final class CapwapController implements AutoCloseable {
         public Builder image(long vendor, ImageVersion version) {
             this.image = Optional.of(new MessageElement.ImageIdentifier(vendor, version.toString()));
             this.acVersion = version;
+            return this;
+        }
+
+        /**
+         * Whether the Join Response names the image (default): joining APs that lack it download it
+         * before they run (RFC 5415, 9.1, Figure 6). Without, APs join and run on their own version
+         * and get the image only when {@link CapwapController#predownload} orders it (Figure 8).
+         *
+         * @param atJoin true to name the image at join
+         * @return this builder
+         */
+        public Builder imageAtJoin(boolean atJoin) {
+            this.imageAtJoin = atJoin;
             return this;
         }
 
