@@ -12,13 +12,10 @@ import dev.apimage.capwap.wire.MessageElement;
 import dev.apimage.capwap.wire.Octets;
 import dev.apimage.capwap.wire.ResultCode;
 import dev.apimage.image.ImageVersion;
+import dev.apimage.testing.Pcap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,41 +173,17 @@ class WiresharkDecodeTest {
         return ByteBufUtil.getBytes(b);
     }
 
-    /** A classic pcap file of raw IPv4 packets (link type 101), interleaving the two directions. */
-    private static byte[] pcap(List<byte[]> fromAp, List<byte[]> fromController) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteBuffer h = ByteBuffer.allocate(24).order(ByteOrder.LITTLE_ENDIAN);
-        h.putInt(0xa1b2c3d4).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(101);
-        out.write(h.array());
-        int i = 0;
+    /** The two directions interleaved, the AP on port 40000 and the controller on 5246, as a pcap file. */
+    private static byte[] pcap(List<byte[]> fromAp, List<byte[]> fromController) {
+        java.net.InetSocketAddress ap = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 40000);
+        java.net.InetSocketAddress ac = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 5246);
+        List<Pcap.Datagram> all = new ArrayList<>();
         int a = 0;
         int c = 0;
-        while (a < fromAp.size() || c < fromController.size()) {
-            boolean ap = c >= fromController.size() || (a < fromAp.size() && (i % 2 == 0));
-            byte[] payload = ap ? fromAp.get(a++) : fromController.get(c++);
-            byte[] packet = udp(payload, ap ? 40000 : 5246, ap ? 5246 : 40000);
-            ByteBuffer r = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-            r.putInt(1_700_000_000 + i).putInt(0).putInt(packet.length).putInt(packet.length);
-            out.write(r.array());
-            out.write(packet);
-            i++;
+        for (int i = 0; a < fromAp.size() || c < fromController.size(); i++) {
+            boolean fromTheAp = c >= fromController.size() || (a < fromAp.size() && i % 2 == 0);
+            all.add(fromTheAp ? new Pcap.Datagram(ap, ac, fromAp.get(a++)) : new Pcap.Datagram(ac, ap, fromController.get(c++)));
         }
-        return out.toByteArray();
-    }
-
-    private static byte[] udp(byte[] payload, int srcPort, int dstPort) {
-        ByteBuffer p = ByteBuffer.allocate(28 + payload.length);
-        p.put((byte) 0x45).put((byte) 0).putShort((short) (28 + payload.length)).putShort((short) 1).putShort((short) 0)
-                .put((byte) 64).put((byte) 17).putShort((short) 0).put(new byte[] {127, 0, 0, 1}).put(new byte[] {127, 0, 0, 1});
-        int sum = 0;
-        for (int k = 0; k < 20; k += 2) {
-            sum += p.getShort(k) & 0xFFFF;
-        }
-        sum = (sum & 0xFFFF) + (sum >>> 16);
-        sum = (sum & 0xFFFF) + (sum >>> 16);
-        p.putShort(10, (short) ~sum);
-        p.putShort((short) srcPort).putShort((short) dstPort).putShort((short) (8 + payload.length)).putShort((short) 0);
-        p.put(payload);
-        return p.array();
+        return Pcap.of(all);
     }
 }

@@ -2,6 +2,7 @@ package dev.apimage.simulator;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.cache.ImageCache;
 import dev.apimage.capwap.CapwapController;
@@ -14,6 +15,7 @@ import dev.apimage.capwap.wire.ResultCode;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.staging.StagingArea;
+import dev.apimage.testing.Pcap;
 import dev.apimage.testing.TestImages;
 import dev.apimage.transfer.TransferOptions;
 import java.net.InetSocketAddress;
@@ -53,6 +55,30 @@ class CapwapSessionEndToEndTest {
         }
     }
 
+    /** Every datagram the controller's socket received and sent, in order, as it was on the wire. */
+    private final List<Pcap.Datagram> wire = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** Records at the controller's socket: first in the pipeline, so it sees the bytes as they came and went. */
+    private final class Recorder extends io.netty.channel.ChannelDuplexHandler {
+        @Override
+        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof io.netty.channel.socket.DatagramPacket p) {
+                wire.add(new Pcap.Datagram(p.sender(), (InetSocketAddress) ctx.channel().localAddress(),
+                        io.netty.buffer.ByteBufUtil.getBytes(p.content())));
+            }
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(io.netty.channel.ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+            if (msg instanceof io.netty.channel.socket.DatagramPacket p) {
+                wire.add(new Pcap.Datagram((InetSocketAddress) ctx.channel().localAddress(), p.recipient(),
+                        io.netty.buffer.ByteBufUtil.getBytes(p.content())));
+            }
+            ctx.write(msg, promise);
+        }
+    }
+
     private CapwapController controller(boolean imageAtJoin) throws Exception {
         image = TestImages.write(dir.resolve("ap1g8"), 150_000, 8);
         ImageCache cache = new ImageCache(StagingArea.open(dir.resolve("cache")), TransferOptions.defaults());
@@ -60,7 +86,7 @@ class CapwapSessionEndToEndTest {
         CapwapController c = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
                 .images(type -> cache.fetch(type, image.toUri(), null)).acName("EWC-9105").joinPolicy(JoinPolicy.open(10))
                 .image(14179, TARGET).imageAtJoin(imageAtJoin).plainUdpLab()
-                .streaming(b -> b.retransmitInterval(Duration.ofMillis(300)))
+                .streaming(b -> b.retransmitInterval(Duration.ofMillis(300)).pipelineHook(p -> p.addFirst(new Recorder())))
                 .listener(new CapwapController.Listener() {
                     @Override
                     public void onJoined(RegisteredAp ap) {
@@ -153,5 +179,58 @@ class CapwapSessionEndToEndTest {
         assertEquals("joined AP-POD-2-2 17.9.4.27", report(), "after the reset, the new image runs");
         assertEquals(Optional.of(OLD), ap.runningOn(TARGET).get(30, TimeUnit.SECONDS).backupVersion());
         assertArrayEquals(Files.readAllBytes(image), stored("AP-POD-2-2"));
+    }
+
+    @Test
+    void aRealSessionReadsCleanlyInTsharkWithTheFieldsFacts() throws Exception {
+        Path tshark = Path.of("/usr/bin/tshark");
+        assertTrue(Files.isExecutable(tshark), "tshark not found: install Debian package 'tshark' (.ci/run does)");
+        CapwapController c = controller(true);
+        SimulatedWtp ap = ap(c, WtpSettings.of("AP6C41.0E16.E79C", "C9105AXI-B", ImageType.AP1G8, OLD)
+                .withIdentity("FJC2433M0XY", dev.apimage.capwap.wire.Octets.hex("6c410e16e79c")));
+        ap.runningOn(TARGET).get(30, TimeUnit.SECONDS); // Figure 6: discovery, join, download, reset, join again, run
+        Path pcap = dir.resolve("session.pcap");
+        List<Pcap.Datagram> copy;
+        synchronized (wire) {
+            copy = new ArrayList<>(wire);
+        }
+        Files.write(pcap, Pcap.of(copy));
+        Process p = new ProcessBuilder(tshark.toString(), "-n", "-r", pcap.toString(), "-d", "udp.port==" + c.localAddress().getPort() + ",capwap",
+                "-T", "fields", "-E", "separator=|",
+                "-e", "capwap.control.header.message_type", "-e", "capwap.control.message_element.wtp_board_data.wtp_model_number",
+                "-e", "capwap.control.message_element.wtp_board_data.wtp_serial_number", "-e", "capwap.control.message_element.ac_name",
+                "-e", "capwap.control.message_element.ac_information.software_version", "-e", "capwap.control.message_element.result_code",
+                "-e", "_ws.expert", "-e", "_ws.malformed").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        List<String> rows = out.lines().filter(l -> !l.isEmpty() && Character.isDigit(l.charAt(0))).toList();
+        assertEquals(copy.size(), rows.size(), "every datagram decoded as CAPWAP control: " + out.lines().limit(20).toList());
+        List<String> types = new ArrayList<>();
+        for (String row : rows) {
+            String[] f = row.split("\\|", -1);
+            assertEquals("", f[7], "malformed: " + row);
+            for (String expert : f[6].split(",(?=Expert Info)")) {
+                assertTrue(expert.isEmpty() || expert.matches("Expert Info \\(Note/Undecoded\\): Dissector for CAPWAP Message Element "
+                        + "\\((Image Data|Image Identifier|Image Information|Initiate Download)\\) type not implemented.*"), "expert info: " + row);
+            }
+            if (!types.contains(f[0])) {
+                types.add(f[0]);
+            }
+            if (f[0].equals("3")) {
+                assertEquals("C9105AXI-B", f[1], row);
+                assertEquals("FJC2433M0XY", f[2], row);
+            }
+            if (f[0].equals("2") || f[0].equals("4")) {
+                assertEquals("EWC-9105", f[3], row);
+                assertEquals("17.9.4.27", f[4], row);
+            }
+            if (f[0].equals("4") || f[0].equals("16")) {
+                assertEquals("0", f[5], "success results: " + row);
+            }
+        }
+        // Both directions of the whole session: Discovery, Join, Image Data, and after the reset Configure and Data Check.
+        for (String t : List.of("1", "2", "3", "4", "15", "16", "5", "6", "11", "12")) {
+            assertTrue(types.contains(t), "message type " + t + " on the wire: " + types);
+        }
     }
 }
