@@ -91,6 +91,24 @@ public final class CapwapWtpStateMachine {
         }
 
         /**
+         * The AP reached Run.
+         *
+         * @param running the version it runs
+         * @param backup the version it holds besides, a completed predownload included
+         * @param controllerImage the version the controller named (or the configured one), if any
+         */
+        default void onRun(ImageVersion running, Optional<ImageVersion> backup, Optional<ImageVersion> controllerImage) {
+        }
+
+        /**
+         * A download in Image Data state ended (Figure 6); an aborted one restarts the session.
+         *
+         * @param outcome how it ended
+         */
+        default void onDownload(ApImageOutcome outcome) {
+        }
+
+        /**
          * A predownload in Run ended (Figure 8).
          *
          * @param version the version downloaded, kept as the backup when complete
@@ -261,6 +279,7 @@ public final class CapwapWtpStateMachine {
     private void run() {
         enter(State.RUN);
         LOG.info("{}CAPWAP State: Run", tag);
+        listener.onRun(settings.primaryVersion(), settings.backupVersion(), Optional.ofNullable(target));
         echoTimer = clock.schedule(this::onEchoTimer, settings.echoInterval().toNanos());
         statisticsTimer = clock.schedule(this::onStatisticsTimer, settings.statisticsTimer().toNanos());
     }
@@ -314,11 +333,15 @@ public final class CapwapWtpStateMachine {
                 LOG.info("{}predownload of {} complete: kept as the backup image", tag, target);
             }
             listener.onPredownload(target, o);
+            if (predownloaded != null && state == State.RUN) {
+                listener.onRun(settings.primaryVersion(), Optional.of(predownloaded), Optional.ofNullable(target));
+            }
             return;
         }
         if (state != State.IMAGE_DATA) {
             return;
         }
+        listener.onDownload(o);
         if (o.state() == CapwapImageStateMachine.State.COMPLETE) {
             reset(target, Optional.of(settings.primaryVersion()), o.image()); // Figure 6: reset into the new image
         } else {

@@ -40,4 +40,17 @@ public record RegisteredAp(String name, String model, Optional<ImageType> imageT
         Objects.requireNonNull(joinedAt, "joinedAt");
         Objects.requireNonNull(lastHeard, "lastHeard");
     }
+
+    /**
+     * One line for a log or a terminal, the AP's own texts escaped.
+     *
+     * @return for example {@code 9105-emorenoa model C9105AXI-B type ap1g8 serial FJC2433M0XY mac 6c:41:0e:16:e7:9c from 127.0.0.1:40000 running 17.3.3.26 backup 8.10.130.0 state RUN}
+     */
+    public String describe() {
+        return String.format("%s model %s type %s serial %s mac %s from %s:%d running %s backup %s state %s",
+                dev.apimage.internal.LogText.printable(name, 64), dev.apimage.internal.LogText.printable(model, 64),
+                imageType.map(ImageType::name).orElse("unknown"), dev.apimage.internal.LogText.printable(serial, 64),
+                baseMac.orElse("-"), address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress(),
+                address.getPort(), primaryVersion, backupVersion.map(Object::toString).orElse("none"), state);
+    }
 }

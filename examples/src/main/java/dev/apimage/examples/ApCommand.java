@@ -1,47 +1,71 @@
 package dev.apimage.examples;
 
 import dev.apimage.capwap.ApImageOutcome;
-import dev.apimage.capwap.ApImageSettings;
+import dev.apimage.capwap.CapwapImageStateMachine;
+import dev.apimage.capwap.CapwapWtpStateMachine;
+import dev.apimage.capwap.WtpSettings;
+import dev.apimage.capwap.wire.Octets;
+import dev.apimage.image.ApModelCatalog;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.profile.ImageServer;
-import dev.apimage.simulator.SimulatedAp;
+import dev.apimage.simulator.SimulatedWtp;
 import dev.apimage.staging.StagingArea;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-/** {@code apimage ap}: one simulated AP downloading its image over CAPWAP. */
+/** {@code apimage ap}: one simulated AP that discovers and joins a controller and gets the image it names. */
 @Command(name = "ap", mixinStandardHelpOptions = true,
-        description = {"One simulated AP: requests its image type from a CAPWAP controller (RFC 5415 image data),",
-                "stores it in a staging directory and verifies its size and MD5. Prints the AP's log lines.",
-                "Exit 0 only when the image is stored and verified (or the versions already match)."})
+        description = {"One simulated AP (WTP): discovers and joins a CAPWAP controller, downloads the image the Join",
+                "Response names (or the controller's predownload order), resets into it and joins again.",
+                "Prints the AP's log lines. Exit 0 when it holds the controller's image (running, or as its backup",
+                "after a predownload); 1 when a download failed or nothing happened in --timeout; 2 for bad arguments."})
 final class ApCommand implements Callable<Integer> {
 
     @Option(names = "--controller", required = true, paramLabel = "HOST:PORT", description = "the controller's CAPWAP control address")
     String controller;
 
-    @Option(names = "--image-type", required = true, paramLabel = "TYPE", description = "the image type to request, for example ap1g8")
-    String imageType;
+    @Option(names = "--model", defaultValue = "C9105AXI-B", paramLabel = "MODEL",
+            description = "the model number in WTP Board Data (default ${DEFAULT-VALUE}); it decides the image type")
+    String model;
 
     @Option(names = "--version", required = true, paramLabel = "V", description = "the version the AP runs, for example 17.3.3.26")
     String version;
 
-    @Option(names = "--controller-version", paramLabel = "V", description = "the controller's version; equal to --version: nothing to download")
+    @Option(names = "--backup-version", paramLabel = "V", description = "the version in the AP's other partition")
+    String backupVersion;
+
+    @Option(names = "--image-type", paramLabel = "TYPE", description = "override: the image type to request (default: from the model)")
+    String imageType;
+
+    @Option(names = "--controller-version", paramLabel = "V",
+            description = "override: the version to run when the Join Response names none")
     String controllerVersion;
 
-    @Option(names = "--staging", required = true, paramLabel = "DIR", description = "where the AP stores the image")
+    @Option(names = "--name", defaultValue = "AP0001", paramLabel = "NAME", description = "the WTP Name (default ${DEFAULT-VALUE})")
+    String name;
+
+    @Option(names = "--serial", paramLabel = "S", description = "the serial number (default: made from the name)")
+    String serial;
+
+    @Option(names = "--mac", paramLabel = "MAC", description = "the base MAC address, for example 6c:41:0e:16:e7:9c")
+    String mac;
+
+    @Option(names = "--staging", required = true, paramLabel = "DIR", description = "where the AP stores images")
     Path staging;
 
     @Option(names = "--space", paramLabel = "BYTES", description = "the staging area's capacity (default: the file system's free space)")
     Long space;
 
-    @Option(names = "--name", defaultValue = "AP0001", paramLabel = "NAME", description = "the AP's name in logs (default ${DEFAULT-VALUE})")
-    String name;
+    @Option(names = "--no-dtls", description = "plain UDP (the lab mode); required until DTLS is available")
+    boolean noDtls;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "S", description = "give up after this many seconds (default ${DEFAULT-VALUE})")
     long timeout;
@@ -51,32 +75,60 @@ final class ApCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!noDtls) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "CAPWAP control needs DTLS, which is not available yet: --no-dtls runs the plain-UDP lab mode");
+        }
         InetSocketAddress address = hostPort(controller);
-        ApImageSettings settings;
+        WtpSettings settings;
         try {
-            settings = ApImageSettings.of(name, ImageType.of(imageType), ImageVersion.parse(version));
+            ImageType type = imageType != null ? ImageType.of(imageType) : ApModelCatalog.defaults().imageTypeOf(model).orElseThrow(
+                    () -> new IllegalArgumentException("model " + model + " is not in the AP model catalog: give --image-type"));
+            settings = WtpSettings.of(name, model, type, ImageVersion.parse(version));
+            if (backupVersion != null) {
+                settings = settings.withBackupVersion(ImageVersion.parse(backupVersion));
+            }
             if (controllerVersion != null) {
                 settings = settings.withControllerVersion(ImageVersion.parse(controllerVersion));
+            }
+            if (serial != null || mac != null) {
+                settings = settings.withIdentity(serial != null ? serial : settings.serial(), mac != null ? Octets.hex(mac) : settings.baseMac());
             }
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         StagingArea area = space == null ? StagingArea.open(staging) : StagingArea.open(staging, space);
-        try (SimulatedAp ap = SimulatedAp.start(settings, area, address, null, null, null)) {
-            ApImageOutcome o = ap.outcome().get(timeout, TimeUnit.SECONDS);
-            var out = spec.commandLine().getOut();
-            switch (o.state()) {
-                case COMPLETE -> out.printf("%s: image %s stored and verified in %s (%,d bytes, %,d msgs)%n", name, imageType,
-                        o.image().orElseThrow().file(), o.bytes(), o.messages());
-                case UP_TO_DATE -> out.printf("%s: already runs %s, nothing downloaded%n", name, version);
-                default -> {
-                    spec.commandLine().getErr().printf("%s: download failed: %s%n", name, o.reason().orElse("unknown"));
-                    return ApImageCli.FAILED;
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        CompletableFuture<String> done = new CompletableFuture<>();
+        ImageType type = settings.imageType();
+        CapwapWtpStateMachine.Listener listener = new CapwapWtpStateMachine.Listener() {
+            @Override
+            public void onRun(ImageVersion running, Optional<ImageVersion> backup, Optional<ImageVersion> controllerImage) {
+                if (controllerImage.isEmpty()) {
+                    done.complete(name + ": runs " + running + "; the controller names no image");
+                } else if (controllerImage.get().equals(running)) {
+                    done.complete(name + ": image " + type + " stored and verified, running " + running);
+                } else if (backup.map(controllerImage.get()::equals).orElse(false)) {
+                    done.complete(name + ": image " + type + " stored and verified, " + controllerImage.get() + " kept as the backup");
                 }
             }
+
+            @Override
+            public void onDownload(ApImageOutcome outcome) {
+                if (outcome.state() != CapwapImageStateMachine.State.COMPLETE) {
+                    done.completeExceptionally(new IllegalStateException(name + ": download failed: " + outcome.reason().orElse("unknown")));
+                }
+            }
+        };
+        try (SimulatedWtp ap = SimulatedWtp.start(settings, area, address, listener)) {
+            out.println(done.get(timeout, TimeUnit.SECONDS));
             return 0;
+        } catch (java.util.concurrent.ExecutionException e) {
+            err.println(e.getCause().getMessage());
+            return ApImageCli.FAILED;
         } catch (java.util.concurrent.TimeoutException e) {
-            spec.commandLine().getErr().printf("%s: no result within %d s%n", name, timeout);
+            err.printf("%s: no result within %d s%n", name, timeout);
             return ApImageCli.FAILED;
         }
     }
@@ -93,5 +145,4 @@ final class ApCommand implements Callable<Integer> {
         }
         return new InetSocketAddress(parsed.host(), parsed.port().getAsInt());
     }
-
 }

@@ -204,7 +204,7 @@ final class PreflightCommand implements java.util.concurrent.Callable<Integer> {
         return buffer.toByteArray();
     }
 
-    private static URI sibling(URI image, String name) {
+    static URI sibling(URI image, String name) {
         String p = image.getPath();
         try {
             return new URI(image.getScheme(), image.getUserInfo(), image.getHost(), image.getPort(),

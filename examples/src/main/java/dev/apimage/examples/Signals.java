@@ -17,4 +17,19 @@ final class Signals {
             }
         }
     }
+
+    /**
+     * Runs an action on a signal such as USR1, where the platform has it; nothing otherwise.
+     *
+     * @param name the signal's name without SIG
+     * @param action what to do, on the signal's thread
+     */
+    @SuppressWarnings("restriction")
+    static void on(String name, Runnable action) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.run());
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            // not available here: the stdin command 'show' does the same
+        }
+    }
 }

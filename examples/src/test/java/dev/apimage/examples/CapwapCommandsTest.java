@@ -47,18 +47,20 @@ class CapwapCommandsTest {
             Path java = Path.of(System.getProperty("java.home"), "bin", "java");
             Path log = dir.resolve("controller.log");
             Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), ApImageCli.class.getName(),
-                    "controller", "--profile", profileFile.toString(), "--capwap-port", Integer.toString(port))
+                    "controller", "--profile", profileFile.toString(), "--capwap-port", Integer.toString(port), "--no-dtls",
+                    "--ac-name", "EWC-9105")
                     .redirectErrorStream(true).start();
             ProcessOutput output = ProcessOutput.of(p, log);
             CliRun ap = new CliRun();
             CliRun small = new CliRun();
             try {
                 String listening = output.await("Controller listening", Duration.ofSeconds(20));
-                assertTrue(listening.contains("Controller listening for CAPWAP on 127.0.0.1:" + port), output.text());
+                assertTrue(listening.contains("Controller listening for CAPWAP on 127.0.0.1:" + port + " (plain UDP, no DTLS), AC Name EWC-9105,"
+                        + " image 17.9.4.27"), output.text());
                 Path staging = dir.resolve("ap-staging");
-                assertEquals(0, ap.run("ap", "--controller", "127.0.0.1:" + port, "--image-type", "ap1g8", "--version", "17.3.3.26",
-                        "--controller-version", "17.9.4.27", "--staging", staging.toString()), ap.err.toString());
-                assertTrue(ap.out.toString().contains("AP0001: image ap1g8 stored and verified"), ap.out.toString());
+                assertEquals(0, ap.run("ap", "--controller", "127.0.0.1:" + port, "--model", "C9105AXI-B", "--version", "17.3.3.26",
+                        "--staging", staging.toString(), "--no-dtls"), ap.err.toString());
+                assertTrue(ap.out.toString().contains("AP0001: image ap1g8 stored and verified, running 17.9.4.27"), ap.out.toString());
                 try (Stream<Path> files = Files.list(staging)) {
                     assertEquals(List.of("ap1g8"), files.map(f -> f.getFileName().toString()).toList());
                 }
@@ -67,13 +69,13 @@ class CapwapCommandsTest {
                 // A second AP of the same type downloads too, from the image the controller already holds.
                 CliRun second = new CliRun();
                 Path staging2 = dir.resolve("ap2-staging");
-                assertEquals(0, second.run("ap", "--controller", "127.0.0.1:" + port, "--image-type", "ap1g8", "--version", "17.3.3.26",
-                        "--controller-version", "17.9.4.27", "--staging", staging2.toString(), "--name", "AP0003"), second.err.toString());
+                assertEquals(0, second.run("ap", "--controller", "127.0.0.1:" + port, "--model", "C9105AXI-B", "--version", "17.3.3.26",
+                        "--staging", staging2.toString(), "--name", "AP0003", "--no-dtls"), second.err.toString());
                 assertArrayEquals(Files.readAllBytes(bundle.resolve("ap1g8")), Files.readAllBytes(staging2.resolve("ap1g8")));
 
                 Path tiny = dir.resolve("tiny");
-                assertEquals(1, small.run("ap", "--controller", "127.0.0.1:" + port, "--image-type", "ap1g8", "--version", "17.3.3.26",
-                        "--staging", tiny.toString(), "--space", "1000", "--name", "AP0002"));
+                assertEquals(1, small.run("ap", "--controller", "127.0.0.1:" + port, "--model", "C9105AXI-B", "--version", "17.3.3.26",
+                        "--staging", tiny.toString(), "--space", "1000", "--name", "AP0002", "--no-dtls"));
                 assertTrue(small.err.toString().contains("AP0002: download failed: PRECHECK failed: not enough space, available 1000"),
                         small.err.toString());
                 try (Stream<Path> files = Files.list(tiny)) {
@@ -87,7 +89,9 @@ class CapwapCommandsTest {
             assertEquals(0, p.exitValue(), text);
             assertTrue(text.contains("ap1g8    COMPLETED 100%"), text);
             assertTrue(text.contains("Image Data Request from 127.0.0.1:"), text);
-            assertEquals(1, tftp.stats().transfers(), "fetched once for both APs that downloaded: " + tftp.stats());
+            assertEquals(2, tftp.stats().transfers(), "version.info, and ap1g8 once for both APs that downloaded: " + tftp.stats());
+            assertTrue(text.contains("AP joined: AP0001 model C9105AXI-B type ap1g8"), "learnt from its Join Request: " + text);
+            assertTrue(text.contains("running 17.9.4.27 backup 17.3.3.26"), "and again after its reset into the image: " + text);
             assertEquals(2, text.split("COMPLETED 100%", -1).length - 1, "two APs completed: " + text);
         }
     }
@@ -95,10 +99,14 @@ class CapwapCommandsTest {
     @Test
     void badArgumentsGetOneLineAndStatusTwo() {
         CliRun cli = new CliRun();
-        assertEquals(2, cli.run("ap", "--controller", "nowhere", "--image-type", "ap1g8", "--version", "1.2", "--staging", dir.toString()));
+        assertEquals(2, cli.run("ap", "--controller", "nowhere", "--image-type", "ap1g8", "--version", "1.2", "--staging", dir.toString(),
+                "--no-dtls"));
         assertTrue(cli.err.toString().contains("--controller must be HOST:PORT"), cli.err.toString());
+        CliRun dtls = new CliRun();
+        assertEquals(2, dtls.run("ap", "--controller", "127.0.0.1:5246", "--version", "1.2", "--staging", dir.toString()));
+        assertTrue(dtls.err.toString().contains("--no-dtls runs the plain-UDP lab mode"), dtls.err.toString());
         CliRun c2 = new CliRun();
-        assertEquals(2, c2.run("controller", "--profile", dir.resolve("missing").toString()));
+        assertEquals(2, c2.run("controller", "--profile", dir.resolve("missing").toString(), "--no-dtls"));
         assertTrue(c2.err.toString().contains("cannot read --profile"), c2.err.toString());
     }
 
@@ -108,7 +116,8 @@ class CapwapCommandsTest {
         Files.writeString(profileFile, ImageDownloadProfile.builder().name("lab").mode(DownloadMode.TFTP)
                 .server(ImageServer.of("127.0.0.1")).imagePath("/").build().renderCli());
         CliRun cli = new CliRun();
-        assertEquals(2, cli.run("controller", "--profile", profileFile.toString(), "--capwap-port", "0", "--block-size", "1377"));
+        assertEquals(2, cli.run("controller", "--profile", profileFile.toString(), "--capwap-port", "0", "--block-size", "1377",
+                "--no-dtls", "--target-version", "17.9.4.27"));
         assertTrue(cli.err.toString().contains("RFC 5415 allows at most 1024 data bytes"), cli.err.toString());
     }
 }

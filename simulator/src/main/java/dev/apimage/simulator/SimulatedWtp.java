@@ -146,6 +146,20 @@ public final class SimulatedWtp implements AutoCloseable {
             }
 
             @Override
+            public void onRun(ImageVersion running, Optional<ImageVersion> backup, Optional<ImageVersion> controllerImage) {
+                if (extra != null) {
+                    extra.onRun(running, backup, controllerImage);
+                }
+            }
+
+            @Override
+            public void onDownload(dev.apimage.capwap.ApImageOutcome outcome) {
+                if (extra != null) {
+                    extra.onDownload(outcome);
+                }
+            }
+
+            @Override
             public void onReset(ImageVersion running, Optional<ImageVersion> backup, Optional<CommittedImage> image) {
                 if (extra != null) {
                     extra.onReset(running, backup, image);
