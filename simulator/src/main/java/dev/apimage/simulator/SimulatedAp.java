@@ -98,10 +98,18 @@ public final class SimulatedAp implements AutoCloseable {
             throw new IOException("cannot open the AP's socket: " + e.getMessage(), e);
         }
         this.channel = ch;
-        CapwapImageStateMachine.Port port = new CapwapImageStateMachine.Port() {
+        this.machine = new CapwapImageStateMachine(settings, staging, portOf(channel, controller, 64), NanoClock.on(executor), listener);
+    }
+
+    /**
+     * A state machine's port on a socket connected to the controller: each datagram written as it
+     * is, with no envelope per block.
+     */
+    static CapwapImageStateMachine.Port portOf(Channel channel, InetSocketAddress controller, int bufferSize) {
+        return new CapwapImageStateMachine.Port() {
             @Override
             public ByteBuf buffer() {
-                return channel.alloc().directBuffer(64);
+                return channel.alloc().directBuffer(bufferSize);
             }
 
             @Override
@@ -114,7 +122,6 @@ public final class SimulatedAp implements AutoCloseable {
                 return controller.getAddress().getHostAddress() + ":" + controller.getPort();
             }
         };
-        this.machine = new CapwapImageStateMachine(settings, staging, port, NanoClock.on(executor), listener);
     }
 
     private static InetAddress loopbackLike(InetSocketAddress controller) {

@@ -8,7 +8,6 @@ import dev.apimage.staging.CommittedImage;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.time.NanoClock;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -111,22 +110,7 @@ public final class SimulatedWtp implements AutoCloseable {
         }
         WtpSettings s = settings;
         boots.add(s.primaryVersion());
-        CapwapImageStateMachine.Port port = new CapwapImageStateMachine.Port() {
-            @Override
-            public ByteBuf buffer() {
-                return channel.alloc().directBuffer(256);
-            }
-
-            @Override
-            public void send(ByteBuf datagram) {
-                channel.writeAndFlush(datagram, channel.voidPromise());
-            }
-
-            @Override
-            public String peer() {
-                return controller.getAddress().getHostAddress() + ":" + controller.getPort();
-            }
-        };
+        CapwapImageStateMachine.Port port = SimulatedAp.portOf(channel, controller, 256);
         CapwapWtpStateMachine m = new CapwapWtpStateMachine(s, staging, port, NanoClock.on(executor), new CapwapWtpStateMachine.Listener() {
             @Override
             public void onState(CapwapWtpStateMachine.State from, CapwapWtpStateMachine.State to) {

@@ -46,17 +46,17 @@ public record ControlMessage(long type, int sequence, List<MessageElement> eleme
     /** Change State Event Response (12). */
     public static final int CHANGE_STATE_EVENT_RESPONSE = 12;
     /** Echo Request (13). */
-    public static final int ECHO_REQUEST = 13;
+    public static final int ECHO_REQUEST = CapwapMessage.ECHO_REQUEST;
     /** Echo Response (14). */
-    public static final int ECHO_RESPONSE = 14;
+    public static final int ECHO_RESPONSE = CapwapMessage.ECHO_RESPONSE;
     /** Image Data Request (15). */
-    public static final int IMAGE_DATA_REQUEST = 15;
+    public static final int IMAGE_DATA_REQUEST = CapwapMessage.IMAGE_DATA_REQUEST;
     /** Image Data Response (16). */
-    public static final int IMAGE_DATA_RESPONSE = 16;
+    public static final int IMAGE_DATA_RESPONSE = CapwapMessage.IMAGE_DATA_RESPONSE;
     /** Reset Request (17). */
-    public static final int RESET_REQUEST = 17;
+    public static final int RESET_REQUEST = CapwapMessage.RESET_REQUEST;
     /** Reset Response (18). */
-    public static final int RESET_RESPONSE = 18;
+    public static final int RESET_RESPONSE = CapwapMessage.RESET_RESPONSE;
 
     /** The most elements one message may carry here: a bound against crafted messages. */
     public static final int MAX_ELEMENTS = 256;
