@@ -54,15 +54,18 @@ public final class SimulatedWtp implements AutoCloseable {
     private volatile WtpSettings settings;
     private volatile CapwapWtpStateMachine machine;
     private volatile boolean closed;
+    private final boolean ownGroups;
 
-    private SimulatedWtp(WtpSettings settings, StagingArea staging, InetSocketAddress controller, CapwapWtpStateMachine.Listener extra)
-            throws IOException {
+    private SimulatedWtp(WtpSettings settings, StagingArea staging, InetSocketAddress controller, CapwapWtpStateMachine.Listener extra,
+            EventLoopGroup sharedIo, EventLoopGroup sharedDisk) throws IOException {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.staging = Objects.requireNonNull(staging, "staging");
         this.controller = Objects.requireNonNull(controller, "controller");
         this.extra = extra;
-        this.io = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-wtp-io", true), NioIoHandler.newFactory());
-        this.disk = SimulatedAp.diskThreads(1, "apimage-wtp-disk");
+        this.ownGroups = sharedIo == null;
+        this.io = sharedIo != null ? sharedIo
+                : new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-wtp-io", true), NioIoHandler.newFactory());
+        this.disk = sharedDisk != null ? sharedDisk : SimulatedAp.diskThreads(1, "apimage-wtp-disk");
         this.executor = disk.next();
         try {
             this.channel = new Bootstrap().group(io).channel(NioDatagramChannel.class).handler(new ChannelInitializer<Channel>() {
@@ -80,8 +83,10 @@ public final class SimulatedWtp implements AutoCloseable {
                 }
             }).connect(controller, new InetSocketAddress(controller.getAddress(), 0)).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
-            io.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-            disk.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (ownGroups) {
+                io.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+                disk.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            }
             throw new IOException("cannot open the AP's socket: " + e.getMessage(), e);
         }
     }
@@ -98,7 +103,28 @@ public final class SimulatedWtp implements AutoCloseable {
      */
     public static SimulatedWtp start(WtpSettings settings, StagingArea staging, InetSocketAddress controller,
             CapwapWtpStateMachine.Listener listener) throws IOException {
-        SimulatedWtp w = new SimulatedWtp(settings, staging, controller, listener);
+        return start(settings, staging, controller, listener, null, null);
+    }
+
+    /**
+     * As {@link #start(WtpSettings, StagingArea, InetSocketAddress, CapwapWtpStateMachine.Listener)}, on
+     * threads shared by many simulated APs (a storm of a thousand joins).
+     *
+     * @param settings the AP
+     * @param staging where it stores images
+     * @param controller the controller's CAPWAP control address
+     * @param listener more of the state machine's news, or null
+     * @param io the sockets' event loops, or null for one of the AP's own
+     * @param disk the state machines' threads (they may block on the disk), or null for one of the AP's own
+     * @return the running AP
+     * @throws IOException when the socket cannot be opened
+     */
+    public static SimulatedWtp start(WtpSettings settings, StagingArea staging, InetSocketAddress controller,
+            CapwapWtpStateMachine.Listener listener, EventLoopGroup io, EventLoopGroup disk) throws IOException {
+        if ((io == null) != (disk == null)) {
+            throw new IllegalArgumentException("share both thread groups or neither");
+        }
+        SimulatedWtp w = new SimulatedWtp(settings, staging, controller, listener, io, disk);
         w.executor.execute(w::boot);
         return w;
     }
@@ -224,7 +250,9 @@ public final class SimulatedWtp implements AutoCloseable {
     public void close() {
         closed = true;
         channel.close().syncUninterruptibly();
-        io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        disk.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        if (ownGroups) {
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            disk.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }

@@ -1,0 +1,193 @@
+package dev.apimage.bench;
+
+import dev.apimage.cache.ImageCache;
+import dev.apimage.capwap.ApImageOutcome;
+import dev.apimage.capwap.CapwapController;
+import dev.apimage.capwap.CapwapImageStateMachine;
+import dev.apimage.capwap.CapwapWtpStateMachine;
+import dev.apimage.capwap.JoinPolicy;
+import dev.apimage.capwap.WtpSettings;
+import dev.apimage.image.ImageType;
+import dev.apimage.image.ImageVersion;
+import dev.apimage.simulator.SampleBundle;
+import dev.apimage.simulator.SimulatedAp;
+import dev.apimage.simulator.SimulatedWtp;
+import dev.apimage.staging.StagingArea;
+import dev.apimage.transfer.TransferOptions;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A join storm: N simulated APs (default 1,000) discover and join one controller at once, then all
+ * predownload a scaled image (RFC 5415, 9.1, Figure 8). Reported: how long until every AP had its
+ * Join Response, the controller's heap per joined AP (its JVM alone, {@code -Xmx512m}: heap in use
+ * after a full GC with the APs joined and running, minus the same before any joined, divided by N),
+ * and the aggregate rate of the predownload (image bytes acknowledged by all APs over the wall time).
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.JoinStormBench [--aps 1000] [--size BYTES]</pre>
+ */
+public final class JoinStormBench {
+
+    private JoinStormBench() {
+    }
+
+    /**
+     * Runs the storm, or (with {@code controller DIR N}) the controller side of it.
+     *
+     * @param args {@code [--aps 1000] [--size BYTES]}
+     * @throws Exception when a run fails
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("controller")) {
+            controller(Path.of(args[1]), Integer.parseInt(args[2]));
+            return;
+        }
+        int count = 1000;
+        long size = 70_512_640L / 200;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--aps" -> count = Integer.parseInt(args[i + 1]);
+                case "--size" -> size = Long.parseLong(args[i + 1]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        Path work = Files.createTempDirectory("apimage-join-storm");
+        try {
+            Path bundle = Files.createDirectories(work.resolve("bundle"));
+            SampleBundle.writeImage(bundle.resolve("ap1g8"), size, false, 8);
+            run(work, bundle, count, size);
+        } finally {
+            try (Stream<Path> s = Files.walk(work)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void run(Path work, Path bundle, int count, long size) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process controller = new ProcessBuilder(java, "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), JoinStormBench.class.getName(), "controller", bundle.toString(),
+                Integer.toString(count)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        BufferedReader from = new BufferedReader(new InputStreamReader(controller.getInputStream(), StandardCharsets.UTF_8));
+        PrintStream to = new PrintStream(controller.getOutputStream(), true, StandardCharsets.UTF_8);
+        String ready = from.readLine();
+        if (ready == null || !ready.startsWith("READY ")) {
+            throw new IllegalStateException("controller did not start: " + ready);
+        }
+        String[] r = ready.split(" ");
+        InetSocketAddress address = new InetSocketAddress("127.0.0.1", Integer.parseInt(r[1]));
+        long baseHeap = Long.parseLong(r[2]);
+        EventLoopGroup io = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+        EventLoopGroup disk = SimulatedAp.diskThreads(2, "storm-ap");
+        List<SimulatedWtp> aps = new ArrayList<>();
+        CountDownLatch joined = new CountDownLatch(count);
+        CountDownLatch predownloaded = new CountDownLatch(count);
+        AtomicInteger failed = new AtomicInteger();
+        try {
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                boolean[] once = {false};
+                CapwapWtpStateMachine.Listener l = new CapwapWtpStateMachine.Listener() {
+                    @Override
+                    public void onState(CapwapWtpStateMachine.State from, CapwapWtpStateMachine.State to) {
+                        if (from == CapwapWtpStateMachine.State.JOIN && to == CapwapWtpStateMachine.State.CONFIGURE && !once[0]) {
+                            once[0] = true;
+                            joined.countDown();
+                        }
+                    }
+
+                    @Override
+                    public void onPredownload(ImageVersion version, ApImageOutcome outcome) {
+                        if (outcome.state() != CapwapImageStateMachine.State.COMPLETE) {
+                            failed.incrementAndGet();
+                        }
+                        predownloaded.countDown();
+                    }
+                };
+                String name = String.format("AP%04d", i);
+                aps.add(SimulatedWtp.start(WtpSettings.of(name, "C9105AXI-B", ImageType.AP1G8, ImageVersion.parse("17.3.3.26")),
+                        StagingArea.open(work.resolve("aps").resolve(name)), address, l, io, disk));
+            }
+            if (!joined.await(10, TimeUnit.MINUTES)) {
+                throw new IllegalStateException(joined.getCount() + " APs did not join");
+            }
+            double joinSeconds = (System.nanoTime() - start) / 1e9;
+            to.println("HEAP");
+            String[] heap = from.readLine().split(" ");
+            long joinedHeap = Long.parseLong(heap[1]);
+            int registered = Integer.parseInt(heap[2]);
+            long predownloadStart = System.nanoTime();
+            to.println("PREDOWNLOAD");
+            if (!predownloaded.await(30, TimeUnit.MINUTES)) {
+                throw new IllegalStateException(predownloaded.getCount() + " predownloads did not end");
+            }
+            double downloadSeconds = (System.nanoTime() - predownloadStart) / 1e9;
+            System.out.printf(Locale.ROOT, "Join storm: %d APs on one controller, image of %,d bytes%n", count, size);
+            System.out.printf(Locale.ROOT, "  all joined in       %8.2f s (%,.0f joins/s), registry %d%n", joinSeconds, count / joinSeconds, registered);
+            System.out.printf(Locale.ROOT, "  controller heap     %8.1f KB per joined AP (%.1f MB for %d, after full GC; %.1f MB before any)%n",
+                    (joinedHeap - baseHeap) / 1024.0 / count, (joinedHeap - baseHeap) / 1e6, count, baseHeap / 1e6);
+            System.out.printf(Locale.ROOT, "  predownload         %8.2f s, %.1f MB/s aggregate, %d failed%n", downloadSeconds,
+                    size * (double) count / downloadSeconds / 1e6, failed.get());
+        } finally {
+            for (SimulatedWtp ap : aps) {
+                ap.close();
+            }
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            disk.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            controller.destroy();
+            controller.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static long heapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(100); // a measuring harness, not product code
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** The controller JVM: joins, reports its heap, orders the predownload. */
+    private static void controller(Path bundle, int count) throws Exception {
+        Path cacheDir = Files.createTempDirectory("apimage-join-storm-cache");
+        try (ImageCache cache = new ImageCache(StagingArea.open(cacheDir), TransferOptions.defaults());
+                CapwapController c = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
+                        .images(type -> cache.fetch(type, bundle.resolve(type.name()).toUri(), null))
+                        .joinPolicy(JoinPolicy.open(count + 16)).image(14179, ImageVersion.parse("17.9.4.27")).imageAtJoin(false)
+                        // Every simulated AP shares 127.0.0.1: lift the per-address cap meant for the field.
+                        .streaming(b -> b.maxSessions(100_000).maxSessionsPerAddress(100_000)).plainUdpLab().start()) {
+            long base = heapAfterGc();
+            System.out.println("READY " + c.localAddress().getPort() + " " + base);
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.equals("HEAP")) {
+                    long used = heapAfterGc();
+                    System.out.println("HEAP " + used + " " + c.registry().size());
+                } else if (line.equals("PREDOWNLOAD")) {
+                    c.predownload(a -> true);
+                }
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(cacheDir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+}
