@@ -164,6 +164,20 @@ public final class CapwapController implements AutoCloseable {
         return plane.onLoop(() -> plane.order(which, true));
     }
 
+    /**
+     * The controller as the upgrade's {@link dev.apimage.upgrade.PredownloadDriver}: each planned AP,
+     * found in the registry by name, gets a Configuration Update Request with the controller's image
+     * (Figure 8); its predownload completes when it has acknowledged the image's last block, and
+     * fails when it leaves, refuses, or the stream fails. An AP that already holds the image
+     * completes at once. The image the upgrade fetched is the one the controller's image source
+     * streams (give both the same cache).
+     *
+     * @return the driver
+     */
+    public dev.apimage.upgrade.PredownloadDriver predownloadDriver() {
+        return (planned, cached, progress) -> plane.onLoop(() -> plane.predownloadOne(planned.ap().name(), progress));
+    }
+
     /** Stops the controller. */
     @Override
     public void close() {
@@ -182,6 +196,8 @@ public final class CapwapController implements AutoCloseable {
         private final boolean imageAtJoin;
         private final Fragments<InetSocketAddress> fragments = new Fragments<>(Fragments.Limits.defaults());
         private final Map<InetSocketAddress, Entry> joined = new HashMap<>();
+        /** Predownloads the upgrade waits for, by AP address. */
+        private final Map<InetSocketAddress, java.util.concurrent.CompletableFuture<Void>> awaited = new HashMap<>();
         private Socket socket;
         private long malformed;
 
@@ -269,6 +285,41 @@ public final class CapwapController implements AutoCloseable {
                 }
             }
             return n;
+        }
+
+        java.util.concurrent.CompletableFuture<Void> predownloadOne(String name, dev.apimage.upgrade.PredownloadDriver.Listener progress) {
+            Entry e = joined.values().stream().filter(x -> x.facts.name().equals(name) && !x.session.state().isFinal()).findFirst().orElse(null);
+            if (e == null) {
+                return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("AP " + LogText.printable(name, 64)
+                        + " has not joined"));
+            }
+            Optional<ImageVersion> v = targetVersion();
+            if (v.isPresent() && (v.get().equals(e.backup) || v.get().equals(e.facts.primaryVersion()))) {
+                return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }
+            java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<Void> old = awaited.put(e.session.wtp(), f);
+            if (old != null) {
+                old.cancel(false);
+            }
+            f.whenComplete((ok, error) -> {
+                if (error == null) {
+                    progress.onProgress(1, 1);
+                }
+            });
+            e.session.predownload(image.orElseThrow(() -> new IllegalStateException("the controller has no image to give")));
+            return f;
+        }
+
+        private void settle(InetSocketAddress ap, Throwable failure) {
+            java.util.concurrent.CompletableFuture<Void> f = awaited.remove(ap);
+            if (f != null) {
+                if (failure == null) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(failure);
+                }
+            }
         }
 
         private Optional<ImageVersion> targetVersion() {
@@ -383,6 +434,9 @@ public final class CapwapController implements AutoCloseable {
                         @Override
                         public void onState(ControlSession s, CapwapSessionState previous, CapwapSessionState now, String why) {
                             Entry entry = holder[0];
+                            if (entry != null && now.isFinal()) {
+                                settle(from, new IllegalStateException("the AP left: " + why));
+                            }
                             if (entry != null && now.isFinal() && joined.remove(from, entry)) {
                                 LOG.info("AP {} ({}) left: {}", LogText.printable(entry.facts.name(), 64), Hosts.text(from), why);
                                 listener.onRemoved(entry.view(), why);
@@ -394,6 +448,13 @@ public final class CapwapController implements AutoCloseable {
                             Entry entry = holder[0];
                             if (entry != null) {
                                 listener.onAnswer(entry.view(), requestType, result);
+                                if (requestType == ControlMessage.CONFIGURATION_UPDATE_REQUEST) {
+                                    if (result.equals(ResultCode.IMAGE_DATA_ALREADY_PRESENT)) {
+                                        settle(from, null); // Figure 9: it holds the image
+                                    } else if (!result.isSuccess()) {
+                                        settle(from, new IllegalStateException("the AP refused the predownload: " + result));
+                                    }
+                                }
                             }
                         }
                     });
@@ -441,6 +502,9 @@ public final class CapwapController implements AutoCloseable {
             if (completed && e.session.state() == CapwapSessionState.RUN) {
                 targetVersion().ifPresent(v -> e.backup = v); // predownloaded: the AP keeps it as its backup
                 listener.onPredownloaded(e.view());
+                settle(from, null);
+            } else if (!completed && e.session.state() == CapwapSessionState.RUN) {
+                settle(from, new java.io.IOException("the AP's predownload failed: see the stream's status"));
             }
             e.session.onImageDataEnded(completed);
         }
