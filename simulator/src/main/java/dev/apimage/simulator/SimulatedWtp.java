@@ -79,6 +79,14 @@ public final class SimulatedWtp implements AutoCloseable {
                                 m.onDatagram(p.content());
                             }
                         }
+
+                        @Override
+                        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                            // The controller's port is closed (it restarts): the state machine's timers decide.
+                            if (!(cause instanceof java.net.PortUnreachableException)) {
+                                org.slf4j.LoggerFactory.getLogger(SimulatedWtp.class).debug("AP socket: {}", cause.toString());
+                            }
+                        }
                     });
                 }
             }).connect(controller, new InetSocketAddress(controller.getAddress(), 0)).syncUninterruptibly().channel();

@@ -233,4 +233,38 @@ class CapwapSessionEndToEndTest {
             assertTrue(types.contains(t), "message type " + t + " on the wire: " + types);
         }
     }
+
+    @Test
+    void aControllerRestartMidDownloadMakesTheApRejoinAndFinish() throws Exception {
+        image = TestImages.write(dir.resolve("ap1g8"), 3_000_000, 9);
+        ImageCache cache = new ImageCache(StagingArea.open(dir.resolve("cache")), TransferOptions.defaults());
+        closing.add(cache);
+        java.util.concurrent.CompletableFuture<Void> midway = new java.util.concurrent.CompletableFuture<>();
+        CapwapController first = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
+                .images(type -> cache.fetch(type, image.toUri(), null)).image(14179, TARGET).plainUdpLab()
+                .streaming(b -> b.retransmitInterval(Duration.ofMillis(300)).listener(new dev.apimage.capwap.CapwapImageStreamer.Listener() {
+                    @Override
+                    public void onProgress(InetSocketAddress ap, long bytes, long size) {
+                        if (bytes > 200_000) {
+                            midway.complete(null);
+                        }
+                    }
+                })).start();
+        InetSocketAddress address = first.localAddress();
+        SimulatedWtp ap = SimulatedWtp.start(WtpSettings.of("AP-RESTART", "C9105AXI-B", ImageType.AP1G8, OLD)
+                        .withTimers(Duration.ofMillis(300), 3, Duration.ofSeconds(3), Duration.ofSeconds(30)),
+                StagingArea.open(dir.resolve("ap-AP-RESTART")), address, null);
+        closing.add(ap);
+        midway.get(30, TimeUnit.SECONDS);
+        first.close(); // the controller goes away in the middle of the image
+        CapwapController second = CapwapController.builder().address(address)
+                .images(type -> cache.fetch(type, image.toUri(), null)).image(14179, TARGET).plainUdpLab()
+                .streaming(b -> b.retransmitInterval(Duration.ofMillis(300))).start();
+        closing.add(second);
+        // ImageDataStartTimer ends the stalled download; the AP tears down, discovers and joins the new controller.
+        WtpSettings now = ap.runningOn(TARGET).get(60, TimeUnit.SECONDS);
+        assertEquals(Optional.of(OLD), now.backupVersion());
+        assertArrayEquals(Files.readAllBytes(image), stored("AP-RESTART"), "the whole image, from the second controller");
+        assertEquals(1, second.registry().size());
+    }
 }
