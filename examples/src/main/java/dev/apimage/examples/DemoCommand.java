@@ -1,6 +1,13 @@
 package dev.apimage.examples;
 
 import dev.apimage.cache.ImageCache;
+import dev.apimage.capwap.ApImageSettings;
+import dev.apimage.capwap.CapwapController;
+import dev.apimage.capwap.CapwapWtpStateMachine;
+import dev.apimage.capwap.ImageSource;
+import dev.apimage.capwap.JoinPolicy;
+import dev.apimage.capwap.RegisteredAp;
+import dev.apimage.capwap.WtpSettings;
 import dev.apimage.image.ApModelCatalog;
 import dev.apimage.image.ImageBundle;
 import dev.apimage.image.ImageType;
@@ -10,7 +17,8 @@ import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
 import dev.apimage.sftp.SftpOptions;
 import dev.apimage.simulator.SampleBundle;
-import dev.apimage.simulator.SimulatedNetwork;
+import dev.apimage.simulator.SimulatedAp;
+import dev.apimage.simulator.SimulatedWtp;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.tftp.TftpServer;
 import dev.apimage.transfer.Secret;
@@ -25,6 +33,10 @@ import dev.apimage.upgrade.ShowApImage;
 import dev.apimage.upgrade.UpgradePlan;
 import dev.apimage.upgrade.UpgradeSettings;
 import dev.apimage.upgrade.UpgradeSnapshot;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -53,13 +65,15 @@ import picocli.CommandLine;
 
 /**
  * {@code apimage demo}: the field's upgrade of a non-homogeneous network, end to end on loopback.
- * A bundle, a TFTP and an SFTP image server, the controller's CAPWAP streamer and simulated APs;
+ * A bundle, a TFTP and an SFTP image server, the controller (CAPWAP over plain UDP) and simulated
+ * APs that discover and join it, from whose Join Requests the controller learns the network;
  * Save &amp; Download over TFTP, over SFTP, and once with a wrong image path.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the upgrade of a simulated non-homogeneous network on 127.0.0.1:",
-                "a generated bundle served by an embedded TFTP and an embedded SFTP server, the controller's CAPWAP",
-                "image streamer, and simulated APs of mixed models talking real CAPWAP over UDP.",
+                "a generated bundle served by an embedded TFTP and an embedded SFTP server, the CAPWAP controller",
+                "(plain UDP lab mode), and simulated APs of mixed models that discover and join it over real UDP;",
+                "the controller learns the non-homogeneous network from their Join Requests.",
                 "Save & Download over TFTP, then over SFTP, then with a wrong image path to show the failure.",
                 "Exit 0 only when every AP that needs the image gets it in the first two runs",
                 "and the wrong path fails for the right reason."})
@@ -206,22 +220,75 @@ final class DemoCommand implements Callable<Integer> {
         UpgradeSettings settings = UpgradeSettings.defaults().withConcurrency(100, 16, Duration.ofMillis(200))
                 .withRetries(1, Duration.ofMillis(500));
         UpgradeSnapshot end;
+        Path apsDir = work.resolve("aps-" + run);
+        EventLoopGroup io = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("demo-ap-io", true), NioIoHandler.newFactory());
+        EventLoopGroup disk = SimulatedAp.diskThreads(2, "demo-ap-disk");
+        List<SimulatedWtp> wtps = new ArrayList<>();
+        boolean first = run.equals("1");
         try (ImageCache cache = new ImageCache(StagingArea.open(work.resolve("controller-cache-" + run)), options.build());
-                SimulatedNetwork network = new SimulatedNetwork(new InetSocketAddress("127.0.0.1", capwapPort),
-                        work.resolve("aps-" + run), target, b -> b.retransmitInterval(Duration.ofMillis(500)));
-                NetworkUpgrade upgrade = NetworkUpgrade.builder(plan).cache(cache).driver(network).settings(settings)
-                        .listener(line -> controllerLog.add("*" + SYSLOG.format(ZonedDateTime.now()) + ": " + line))
-                        .activation(new NetworkUpgrade.Activation() {
+                CapwapController controller = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", capwapPort))
+                        .images(ImageSource.fromProfile(profile, cache)).acName("EWC-9120").joinPolicy(JoinPolicy.open(1000))
+                        .image(ApImageSettings.VENDOR_AIRESPACE, target).imageAtJoin(false).plainUdpLab()
+                        // Every simulated AP shares 127.0.0.1: lift the per-address cap meant for the field.
+                        .streaming(b -> b.retransmitInterval(Duration.ofMillis(500)).maxSessionsPerAddress(100_000))
+                        .listener(new CapwapController.Listener() {
                             @Override
-                            public void activate(UpgradeSnapshot s) {
-                                out.printf("  Activate: %d APs hold %s as their backup image (activation is a callback; nothing reboots)%n",
-                                        s.completedPredownloading(), target);
+                            public void onJoined(RegisteredAp ap) {
+                                if (first) {
+                                    out.println("  AP joined: " + ap.describe());
+                                    out.flush();
+                                }
                             }
-                        }).saveAndDownload()) {
-            end = follow(upgrade, profile.name());
-            if (end.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED) {
-                verifyImages(end, network, bundleDir);
+                        }).start()) {
+            // The APs discover and join; the controller learns the network from their Join Requests.
+            for (JoinedAp ap : aps) {
+                ImageType type = catalog.imageTypeOf(ap.model()).orElse(ImageType.AP1G4); // an unknown model still joins
+                WtpSettings s = WtpSettings.of(ap.name(), ap.model(), type, ap.primaryVersion())
+                        .withTimers(Duration.ofMillis(500), 5, Duration.ofSeconds(30), Duration.ofSeconds(30));
+                if (ap.backupVersion().isPresent()) {
+                    s = s.withBackupVersion(ap.backupVersion().get());
+                }
+                boolean shown = first && wtps.isEmpty();
+                String tag = ap.name();
+                wtps.add(SimulatedWtp.start(s, StagingArea.open(apsDir.resolve(ap.name())), controller.localAddress(), shown
+                        ? new CapwapWtpStateMachine.Listener() {
+                            @Override
+                            public void onState(CapwapWtpStateMachine.State from, CapwapWtpStateMachine.State to) {
+                                out.printf("    [%s] CAPWAP State: %s%n", tag, stateName(to));
+                                out.flush();
+                            }
+                        } : null, io, disk));
             }
+            for (int i = 0; i < wtps.size(); i++) {
+                wtps.get(i).runningOn(aps.get(i).primaryVersion()).get(60, TimeUnit.SECONDS);
+            }
+            List<JoinedAp> learnt = new ArrayList<>();
+            for (RegisteredAp r : controller.registry()) {
+                learnt.add(JoinedAp.of(r.name(), r.model(), r.primaryVersion().toString(), r.backupVersion().map(Object::toString).orElse(null)));
+            }
+            out.printf("  %d APs joined; the plan comes from their Join Requests%n", learnt.size());
+            out.flush();
+            UpgradePlan learntPlan = UpgradePlan.of(profile, ImageType.AP1G7, target, learnt, catalog);
+            try (NetworkUpgrade upgrade = NetworkUpgrade.builder(learntPlan).cache(cache).driver(controller.predownloadDriver()).settings(settings)
+                    .listener(line -> controllerLog.add("*" + SYSLOG.format(ZonedDateTime.now()) + ": " + line))
+                    .activation(new NetworkUpgrade.Activation() {
+                        @Override
+                        public void activate(UpgradeSnapshot s) {
+                            out.printf("  Activate: %d APs hold %s as their backup image (activation is a callback here; "
+                                    + "CapwapController.activate sends the Reset Requests)%n", s.completedPredownloading(), target);
+                        }
+                    }).saveAndDownload()) {
+                end = follow(upgrade, profile.name());
+                if (end.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED) {
+                    verifyImages(end, apsDir, bundleDir);
+                }
+            }
+        } finally {
+            for (SimulatedWtp w : wtps) {
+                w.close();
+            }
+            io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            disk.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         }
         out.printf("  %s: %d complete, %d failed, %d not supported, %d up to date; phase %s%n", end.outcome(),
                 end.completedPredownloading(), end.failed(), end.notSupported(),
@@ -268,11 +335,20 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private void verifyImages(UpgradeSnapshot end, SimulatedNetwork network, Path bundleDir) throws IOException {
+    /** A state as the AP's log names it: {@code Image Data}, {@code DTLS Setup}. */
+    private static String stateName(CapwapWtpStateMachine.State state) {
+        StringBuilder b = new StringBuilder();
+        for (String word : state.name().split("_")) {
+            b.append(b.length() == 0 ? "" : " ").append(word.equals("DTLS") ? word : word.charAt(0) + word.substring(1).toLowerCase(Locale.ROOT));
+        }
+        return b.toString();
+    }
+
+    private void verifyImages(UpgradeSnapshot end, Path apsDir, Path bundleDir) throws IOException {
         for (ApImageRow r : end.rows()) {
             if (r.status() == PredownloadStatus.COMPLETE) {
                 String type = r.imageType().orElseThrow().name();
-                if (Files.mismatch(bundleDir.resolve(type), network.stagingOf(r.name()).resolve(type)) != -1) {
+                if (Files.mismatch(bundleDir.resolve(type), apsDir.resolve(r.name()).resolve(type)) != -1) {
                     throw new IOException("AP " + r.name() + " holds an image that differs from the bundle's " + type);
                 }
             }
