@@ -134,6 +134,15 @@ public final class CapwapController implements AutoCloseable {
     }
 
     /**
+     * Discovery Requests left unanswered because they came faster than the budget.
+     *
+     * @return how many
+     */
+    public long discoveriesUnanswered() {
+        return plane.onLoop(() -> plane.discoveriesUnanswered);
+    }
+
+    /**
      * The socket's counters.
      *
      * @return a snapshot
@@ -200,6 +209,11 @@ public final class CapwapController implements AutoCloseable {
         private final Map<InetSocketAddress, java.util.concurrent.CompletableFuture<Void>> awaited = new HashMap<>();
         private Socket socket;
         private long malformed;
+        /** Discovery Responses left in this second: answering is stateless, but a spoofed flood must not be amplified. */
+        private final int discoveryBudget;
+        private int discoveryLeft;
+        private long discoveryWindow = Long.MIN_VALUE;
+        private long discoveriesUnanswered;
 
         Plane(Builder b) {
             this.acName = b.acName;
@@ -210,6 +224,7 @@ public final class CapwapController implements AutoCloseable {
             this.wall = b.wall;
             this.listener = b.listener;
             this.imageAtJoin = b.imageAtJoin;
+            this.discoveryBudget = b.discoveriesPerSecond;
         }
 
         /** One joined AP: its session and what it said. */
@@ -357,7 +372,16 @@ public final class CapwapController implements AutoCloseable {
             }
             long type = m.type();
             if (type == ControlMessage.DISCOVERY_REQUEST) {
-                discovery(from, m); // stateless: nothing is kept for a Discovery
+                if (discoveryWindow == Long.MIN_VALUE || now - discoveryWindow >= 1_000_000_000L) {
+                    discoveryWindow = now;
+                    discoveryLeft = discoveryBudget;
+                }
+                if (discoveryLeft > 0) {
+                    discoveryLeft--;
+                    discovery(from, m); // stateless: nothing is kept for a Discovery
+                } else {
+                    discoveriesUnanswered++; // past the budget: a spoofed flood gets nothing to amplify; a real AP asks again
+                }
             } else if (type == ControlMessage.JOIN_REQUEST) {
                 join(from, m, e);
             } else if (e == null) {
@@ -546,6 +570,7 @@ public final class CapwapController implements AutoCloseable {
         private UnaryOperator<CapwapImageStreamer.Builder> streamerSettings;
         private boolean plain;
         private boolean imageAtJoin = true;
+        private int discoveriesPerSecond = 500;
 
         private Builder() {
         }
@@ -630,6 +655,22 @@ public final class CapwapController implements AutoCloseable {
          */
         public Builder imageAtJoin(boolean atJoin) {
             this.imageAtJoin = atJoin;
+            return this;
+        }
+
+        /**
+         * The most Discovery Responses per second; requests beyond get no answer (a Discovery
+         * Response is larger than the smallest request: the bound keeps a spoofed flood from being
+         * amplified). Default 500; the WTPs repeat their Discovery Requests.
+         *
+         * @param perSecond at least 1
+         * @return this builder
+         */
+        public Builder discoveriesPerSecond(int perSecond) {
+            if (perSecond < 1) {
+                throw new IllegalArgumentException("discoveriesPerSecond must be at least 1: " + perSecond);
+            }
+            this.discoveriesPerSecond = perSecond;
             return this;
         }
 

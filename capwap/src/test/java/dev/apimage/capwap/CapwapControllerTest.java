@@ -252,6 +252,30 @@ class CapwapControllerTest {
     }
 
     @Test
+    void aDiscoveryFloodIsAnsweredOnlyWithinTheBudget() throws Exception {
+        Path image = Files.write(dir.resolve("ap1g8"), new byte[100]);
+        cache = new ImageCache(StagingArea.open(dir.resolve("cache")), TransferOptions.defaults());
+        controller = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
+                .images(type -> cache.fetch(type, image.toUri(), null)).discoveriesPerSecond(5).clock(clock).plainUdpLab().start();
+        try (DatagramSocket s = new DatagramSocket(0, LOOPBACK)) {
+            s.setSoTimeout(10_000);
+            for (int i = 0; i < 20; i++) {
+                send(s, ControlMessage.of(ControlMessage.DISCOVERY_REQUEST, i), controller.localAddress());
+            }
+            // A request whose answer comes after the controller has read the 20 (one socket, in order).
+            send(s, ControlMessage.of(ControlMessage.JOIN_REQUEST, 50), controller.localAddress());
+            for (int i = 0; i < 5; i++) {
+                assertEquals(ControlMessage.DISCOVERY_RESPONSE, receive(s).type());
+            }
+            assertEquals(ControlMessage.JOIN_RESPONSE, receive(s).type(), "nothing but the budget's 5 Discovery Responses before it");
+            assertEquals(15, controller.discoveriesUnanswered(), "past the budget: no answer to amplify");
+            clock.advance(Duration.ofSeconds(1));
+            send(s, ControlMessage.of(ControlMessage.DISCOVERY_REQUEST, 99), controller.localAddress());
+            assertEquals(99, receive(s).sequence(), "a new second, a new budget");
+        }
+    }
+
+    @Test
     void plainUdpMustBeAskedFor() {
         assertThrows(IllegalStateException.class, () -> CapwapController.builder().images(t -> null).start());
     }
