@@ -228,7 +228,9 @@ public final class NetworkUpgrade implements AutoCloseable {
         /**
          * The clock batches and retries run on. Default: real time on the upgrade's thread. A
          * {@link dev.apimage.time.VirtualClock} set here runs the upgrade in virtual time: its
-         * tasks are handed to the upgrade's thread.
+         * tasks are handed to the upgrade's thread. Step it once the upgrade has handled what
+         * happened ({@link NetworkUpgrade#snapshot()} returns after that), so that its timer for
+         * the next deadline is set before time passes over it.
          *
          * @param clock the clock
          * @return this builder

@@ -157,6 +157,15 @@ class NetworkUpgradeTest {
         return s;
     }
 
+    /**
+     * Moves the upgrade's clock once the upgrade's thread has handled everything queued so far (a
+     * snapshot runs after it), so that it has set its timer for the deadline being stepped over.
+     */
+    private void advance(Duration d) {
+        upgrade.snapshot();
+        clock.advance(d);
+    }
+
     /** Waits for the upgrade's own reports (status changes, events) until the condition holds; never sleeps. */
     private void await(BooleanSupplier condition, String what) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -262,11 +271,11 @@ class NetworkUpgradeTest {
         assertEquals(PredownloadStatus.FAILED, r.status());
         assertEquals(NOW.plus(Duration.ofHours(1)), r.nextRetryTime().orElseThrow(), "first retry after the configured backoff");
         assertEquals("Failed to download file " + uri("/Wrong-Path", "ap1g8") + ": No such file or directory", r.failure().orElseThrow());
-        clock.advance(Duration.ofHours(1)); // the first backoff is over
+        advance(Duration.ofHours(1)); // the first backoff is over
         await(() -> row("9105-emorenoa").retryCount() == 2 && row("AP-POD-2-2").retryCount() == 2
                 && row("AP6C41.0E16.E79C").retryCount() == 2, "second failures");
         assertEquals(NOW.plus(Duration.ofHours(2)), row("9105-emorenoa").nextRetryTime().orElseThrow(), "the backoff doubles");
-        clock.advance(Duration.ofHours(2)); // and the second, doubled
+        advance(Duration.ofHours(2)); // and the second, doubled
         UpgradeSnapshot end = upgrade.completion().get(10, TimeUnit.SECONDS);
         assertEquals(UpgradeSnapshot.Outcome.FAILED, end.outcome());
         assertEquals(3, end.failed());
@@ -299,7 +308,7 @@ class NetworkUpgradeTest {
         assertEquals("Timed out", row("9105-emorenoa").failure().orElseThrow());
         assertEquals(NOW.plus(Duration.ofHours(1)), row("AP-POD-2-2").nextRetryTime().orElseThrow());
         assertEquals(0, started.size(), "nothing retries before its backoff");
-        clock.advance(Duration.ofHours(1)); // the backoff is over
+        advance(Duration.ofHours(1)); // the backoff is over
         // The retries: the 9105 succeeds, the 3800 fails again and is out of retries.
         Map<String, Started> second = new ConcurrentHashMap<>();
         for (int i = 0; i < 2; i++) {
@@ -339,9 +348,9 @@ class NetworkUpgradeTest {
         assertEquals(0, started.size(), "a batch is 2");
         assertEquals(2, upgrade.snapshot().predownloading());
         assertEquals(5, upgrade.snapshot().initiated());
-        clock.advance(Duration.ofHours(1)); // the batch interval
+        advance(Duration.ofHours(1)); // the batch interval
         all.add(next()); // the next batch may start one more: the concurrency limit is 3
-        clock.advance(Duration.ofHours(1));
+        advance(Duration.ofHours(1));
         upgrade.snapshot();
         assertEquals(0, started.size(), "no more than 3 at once");
         assertEquals(3, upgrade.snapshot().predownloading());
@@ -349,7 +358,7 @@ class NetworkUpgradeTest {
         deliver(all.get(1));
         deliver(all.get(2));
         for (int i = 3; i < 7; i++) {
-            clock.advance(Duration.ofHours(1)); // a batch opens; as many start as the limits allow
+            advance(Duration.ofHours(1)); // a batch opens; as many start as the limits allow
             Started s = next();
             deliver(s);
         }
@@ -375,7 +384,7 @@ class NetworkUpgradeTest {
     @Test
     void saveArmsTheProfileForApsThatJoinLater() throws Exception {
         upgrade = builder(plan(UpgradePlanTest.fieldNetwork(), "/EWC/17_9_4a", false), settings()).save();
-        clock.advance(Duration.ofMillis(50)); // a batch went by: still nothing for the APs already joined
+        advance(Duration.ofMillis(50)); // a batch went by: still nothing for the APs already joined
         assertEquals(0, started.size(), "Save downloads nothing to the APs already joined");
         assertEquals(3, upgrade.snapshot().rows().stream().filter(r -> r.status() == PredownloadStatus.NONE).count());
         upgrade.apJoined(JoinedAp.of("new-9105", "C9105AXI-E", "17.3.3.26", null), UpgradePlanTest.CATALOG);
