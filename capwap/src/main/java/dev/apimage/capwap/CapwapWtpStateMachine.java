@@ -127,6 +127,8 @@ public final class CapwapWtpStateMachine {
     private final Listener listener;
     private final String tag;
     private final byte[] sessionId = new byte[16];
+    private final dev.apimage.capwap.wire.Fragments<String> fragments =
+            new dev.apimage.capwap.wire.Fragments<>(dev.apimage.capwap.wire.Fragments.Limits.defaults());
 
     private State state = State.IDLE;
     private int discoveries;
@@ -392,7 +394,15 @@ public final class CapwapWtpStateMachine {
         try {
             CapwapHeader h = new CapwapHeader().wrap(datagram, at).validate(limit);
             if (h.fragment()) {
-                LOG.debug("{}dropped a fragment: this AP does not reassemble", tag); // the controller's messages fit a datagram
+                // RFC 5415, 3.4: a control message in fragments; bounded reassembly, then as one.
+                ByteBuf whole = fragments.offer("controller", datagram, clock.nanoTime(), io.netty.buffer.ByteBufAllocator.DEFAULT);
+                if (whole != null) {
+                    try {
+                        onDatagram(whole);
+                    } finally {
+                        whole.release();
+                    }
+                }
                 return;
             }
             type = limit - at - h.headerLength() >= 4 ? datagram.getUnsignedInt(at + h.headerLength()) : -1;

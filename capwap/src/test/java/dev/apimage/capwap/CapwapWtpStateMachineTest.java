@@ -239,4 +239,24 @@ class CapwapWtpStateMachineTest {
         assertEquals(100, last().type());
         assertEquals(Optional.of(ResultCode.MESSAGE_UNEXPECTED_UNRECOGNIZED_REQUEST), last().resultCode());
     }
+
+    @Test
+    void aRequestInFragmentsIsReassembledAndAnswered() throws Exception {
+        toRun();
+        ControlMessage update = ControlMessage.of(ControlMessage.CONFIGURATION_UPDATE_REQUEST, 90,
+                new MessageElement.VendorSpecific(14179, 5, dev.apimage.capwap.wire.Octets.of(new byte[900])),
+                new MessageElement.ImageIdentifier(14179, "17.3.3.26"));
+        ByteBuf whole = Unpooled.buffer();
+        update.writeTo(whole);
+        List<ByteBuf> parts = dev.apimage.capwap.wire.Fragments.split(whole, 200, 3, io.netty.buffer.ByteBufAllocator.DEFAULT);
+        whole.release();
+        assertTrue(parts.size() > 3, "in fragments: " + parts.size());
+        java.util.Collections.reverse(parts);
+        for (ByteBuf p : parts) {
+            wtp.onDatagram(p);
+            p.release();
+        }
+        assertEquals(1, sent.size(), "one answer, once the last fragment is in");
+        assertEquals(Optional.of(ResultCode.IMAGE_DATA_ALREADY_PRESENT), last().resultCode());
+    }
 }
