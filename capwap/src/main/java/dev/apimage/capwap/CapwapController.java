@@ -134,6 +134,15 @@ public final class CapwapController implements AutoCloseable {
     }
 
     /**
+     * Control datagrams dropped because they did not decode (or a fragment set broke a bound).
+     *
+     * @return how many
+     */
+    public long malformedControlDatagrams() {
+        return plane.onLoop(() -> plane.malformed);
+    }
+
+    /**
      * Discovery Requests left unanswered because they came faster than the budget.
      *
      * @return how many

@@ -127,6 +127,8 @@ public final class CapwapWtpStateMachine {
     private final Listener listener;
     private final String tag;
     private final byte[] sessionId = new byte[16];
+    /** Reused for every datagram: Image Data blocks pass here, and the block path allocates nothing. */
+    private final CapwapHeader header = new CapwapHeader();
     private final dev.apimage.capwap.wire.Fragments<String> fragments =
             new dev.apimage.capwap.wire.Fragments<>(dev.apimage.capwap.wire.Fragments.Limits.defaults());
 
@@ -181,15 +183,6 @@ public final class CapwapWtpStateMachine {
      */
     public State state() {
         return state;
-    }
-
-    /**
-     * The image download in progress or last done in this session.
-     *
-     * @return the download's state machine
-     */
-    public Optional<CapwapImageStateMachine> download() {
-        return Optional.ofNullable(download);
     }
 
     /** Starts: Discovery. */
@@ -392,7 +385,7 @@ public final class CapwapWtpStateMachine {
         int limit = datagram.writerIndex();
         long type;
         try {
-            CapwapHeader h = new CapwapHeader().wrap(datagram, at).validate(limit);
+            CapwapHeader h = header.wrap(datagram, at).validate(limit);
             if (h.fragment()) {
                 // RFC 5415, 3.4: a control message in fragments; bounded reassembly, then as one.
                 ByteBuf whole = fragments.offer("controller", datagram, clock.nanoTime(), io.netty.buffer.ByteBufAllocator.DEFAULT);

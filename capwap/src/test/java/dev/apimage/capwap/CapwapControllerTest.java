@@ -139,6 +139,9 @@ class CapwapControllerTest {
         start(JoinPolicy.open(10));
         try (DatagramSocket ap = new DatagramSocket(0, LOOPBACK)) {
             ap.setSoTimeout(10_000);
+            // A control message whose Msg Element Length runs past the datagram: dropped, counted, unanswered.
+            byte[] bad = {0, 0x10, 2, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0x20, 0};
+            ap.send(new DatagramPacket(bad, bad.length, controller.localAddress()));
             send(ap, ControlMessage.of(ControlMessage.DISCOVERY_REQUEST, 0, new MessageElement.DiscoveryType(1)), controller.localAddress());
             ControlMessage r = receive(ap);
             assertEquals(ControlMessage.DISCOVERY_RESPONSE, r.type());
@@ -146,7 +149,9 @@ class CapwapControllerTest {
             assertEquals("127.0.0.1", r.find(MessageElement.ControlIpv4Address.class).orElseThrow().address().getHostAddress(),
                     "the address to join");
             assertEquals(Optional.of(TARGET), r.find(MessageElement.AcDescriptor.class).orElseThrow().softwareVersion());
+            assertEquals(0, r.sequence(), "the first answer is the Discovery's: the malformed one got none");
         }
+        assertEquals(1, controller.malformedControlDatagrams());
         assertEquals(List.of(), controller.registry(), "a Discovery leaves no state");
     }
 

@@ -104,11 +104,6 @@ public final class VirtualClock implements NanoClock {
         now = until;
     }
 
-    /** Runs what is due now, without moving time (tasks scheduled with no delay). */
-    public void runDue() {
-        advanceNanos(0);
-    }
-
     /**
      * The tasks waiting, repeating ones included.
      *

@@ -130,7 +130,7 @@ final class ControllerCommand implements Callable<Integer> {
                     .listener(new CapwapController.Listener() {
                         @Override
                         public void onJoined(RegisteredAp ap) {
-                            out.println("AP joined: " + registryLine(ap));
+                            out.println("AP joined: " + ap.describe());
                             out.flush();
                             if (predownload) {
                                 self[0].predownload(a -> a.address().equals(ap.address()));
@@ -145,7 +145,7 @@ final class ControllerCommand implements Callable<Integer> {
 
                         @Override
                         public void onPredownloaded(RegisteredAp ap) {
-                            out.println("AP predownloaded: " + registryLine(ap));
+                            out.println("AP predownloaded: " + ap.describe());
                             out.flush();
                             if (activateAfterDownload) {
                                 self[0].activate(a -> a.address().equals(ap.address()));
@@ -223,14 +223,11 @@ final class ControllerCommand implements Callable<Integer> {
         var all = controller.registry();
         out.println("AP registry: " + all.size() + " joined");
         for (RegisteredAp ap : all) {
-            out.println("  " + registryLine(ap));
+            out.println("  " + ap.describe());
         }
         out.flush();
     }
 
-    static String registryLine(RegisteredAp ap) {
-        return ap.describe();
-    }
 
     static String statusLine(ApStreamStatus s) {
         String ap = s.ap().getAddress().getHostAddress() + ":" + s.ap().getPort();

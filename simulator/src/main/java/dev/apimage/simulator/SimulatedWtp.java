@@ -236,15 +236,6 @@ public final class SimulatedWtp implements AutoCloseable {
     }
 
     /**
-     * The state machine's state.
-     *
-     * @return the state
-     */
-    public CapwapWtpStateMachine.State state() {
-        return executor.submit(() -> machine.state()).syncUninterruptibly().getNow();
-    }
-
-    /**
      * The AP's own address.
      *
      * @return the bound address

@@ -166,15 +166,6 @@ public final class ControlSession {
         return state;
     }
 
-    /**
-     * When the WTP was last heard of.
-     *
-     * @return on the controller's clock
-     */
-    public long lastHeard() {
-        return lastHeard;
-    }
-
     // --- events from the WTP ---
 
     /**

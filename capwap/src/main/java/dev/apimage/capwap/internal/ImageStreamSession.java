@@ -210,15 +210,6 @@ public final class ImageStreamSession {
     }
 
     /**
-     * The image file streamed.
-     *
-     * @return the file, empty while fetching or when the fetch failed
-     */
-    public Optional<OpenImageFile> image() {
-        return Optional.ofNullable(image);
-    }
-
-    /**
      * A snapshot for operators.
      *
      * @return the status
