@@ -12,6 +12,8 @@ import dev.apimage.image.ImageVersion;
 import dev.apimage.internal.Hosts;
 import dev.apimage.internal.LogText;
 import dev.apimage.time.NanoClock;
+import dev.apimage.upgrade.ApImageRow;
+import dev.apimage.upgrade.PredownloadStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;
@@ -122,6 +124,25 @@ public final class CapwapController implements AutoCloseable {
      */
     public List<RegisteredAp> registry() {
         return plane.onLoop(plane::snapshot);
+    }
+
+    /**
+     * {@code show ap image} as the APs report it: one row per joined AP with the primary and
+     * backup versions from its Join Request (and, after a predownload it completed, the image as
+     * its backup), and where its download from this controller stands (Method {@code Controller}:
+     * every image reaches the AP from this controller over CAPWAP; an AP of a model the catalog
+     * does not know is Not Supported). An AP that reset into a new image shows the versions it
+     * reported when it joined again. Render with
+     * {@link dev.apimage.upgrade.ShowApImage#render(List, java.time.ZoneId)}.
+     *
+     * @return the rows, in the order the APs joined
+     */
+    public List<ApImageRow> apImages() {
+        Map<InetSocketAddress, ApStreamStatus> streams = new HashMap<>();
+        for (ApStreamStatus st : streamer.status()) {
+            streams.put(st.ap(), st);
+        }
+        return plane.onLoop(() -> plane.rows(streams));
     }
 
     /**
@@ -245,6 +266,9 @@ public final class CapwapController implements AutoCloseable {
             Instant lastHeard;
             ImageVersion backup;
             boolean hasBackup;
+            /** Where its download from this controller stands, as the session saw it. */
+            PredownloadStatus download = PredownloadStatus.NONE;
+            String failure;
 
             Entry(ControlSession session, JoinRequestFacts facts, Instant at) {
                 this.session = session;
@@ -254,6 +278,16 @@ public final class CapwapController implements AutoCloseable {
                 this.lastHeard = at;
                 this.hasBackup = facts.backupVersion().isPresent();
                 this.backup = facts.backupVersion().orElse(null);
+            }
+
+            void ordered() {
+                download = PredownloadStatus.PREDOWNLOADING;
+                failure = null;
+            }
+
+            void failed(String why) {
+                download = PredownloadStatus.FAILED;
+                failure = why;
             }
 
             RegisteredAp view() {
@@ -290,6 +324,22 @@ public final class CapwapController implements AutoCloseable {
             return all;
         }
 
+        List<ApImageRow> rows(Map<InetSocketAddress, ApStreamStatus> streams) {
+            List<ApImageRow> rows = new ArrayList<>();
+            Optional<ImageVersion> target = targetVersion();
+            joined.values().stream().sorted((a, b) -> a.joinedAt.compareTo(b.joinedAt)).forEach(e -> {
+                ApStreamStatus st = streams.get(e.session.wtp());
+                boolean involved = e.download != PredownloadStatus.NONE;
+                // A model the catalog does not know has no image type: this controller has no image for it.
+                PredownloadStatus status = e.type.isEmpty() ? PredownloadStatus.NOT_SUPPORTED : e.download;
+                rows.add(new ApImageRow(e.facts.name(), e.facts.primaryVersion(), Optional.ofNullable(e.backup), status,
+                        involved ? target : Optional.empty(), Optional.empty(), 0, involved ? Optional.of("Controller") : Optional.empty(),
+                        e.type, "AP", e.download.settled() && e.download != PredownloadStatus.FAILED ? (involved ? 100 : 0)
+                                : st == null ? 0 : st.percent(), Optional.empty(), Optional.ofNullable(e.failure)));
+            });
+            return rows;
+        }
+
         int order(Predicate<RegisteredAp> which, boolean reset) {
             if (image.isEmpty()) {
                 throw new IllegalStateException("the controller has no image to give (Builder.image)");
@@ -305,6 +355,7 @@ public final class CapwapController implements AutoCloseable {
                     n++;
                 } else if (!targetVersion().map(v -> v.equals(e.backup) || v.equals(e.facts.primaryVersion())).orElse(false)) {
                     e.session.predownload(image.get());
+                    e.ordered();
                     n++;
                 }
             }
@@ -332,6 +383,7 @@ public final class CapwapController implements AutoCloseable {
                 }
             });
             e.session.predownload(image.orElseThrow(() -> new IllegalStateException("the controller has no image to give")));
+            e.ordered();
             return f;
         }
 
@@ -483,8 +535,10 @@ public final class CapwapController implements AutoCloseable {
                                 listener.onAnswer(entry.view(), requestType, result);
                                 if (requestType == ControlMessage.CONFIGURATION_UPDATE_REQUEST) {
                                     if (result.equals(ResultCode.IMAGE_DATA_ALREADY_PRESENT)) {
+                                        entry.download = PredownloadStatus.COMPLETE;
                                         settle(from, null); // Figure 9: it holds the image
                                     } else if (!result.isSuccess()) {
+                                        entry.failed("the AP refused the predownload: " + result);
                                         settle(from, new IllegalStateException("the AP refused the predownload: " + result));
                                     }
                                 }
@@ -522,22 +576,30 @@ public final class CapwapController implements AutoCloseable {
         public void onImageDataRequest(InetSocketAddress from) {
             Entry e = joined.get(from);
             if (e != null) {
+                if (e.session.state() == CapwapSessionState.IMAGE_DATA && e.download == PredownloadStatus.NONE) {
+                    e.download = PredownloadStatus.DOWNLOADING; // Figure 6: it downloads before it runs
+                }
                 e.session.onImageDataRequest();
             }
         }
 
         @Override
-        public void onStreamEnded(InetSocketAddress from, boolean completed) {
+        public void onStreamEnded(InetSocketAddress from, boolean completed, Optional<String> failure) {
             Entry e = joined.get(from);
             if (e == null) {
                 return;
+            }
+            if (completed) {
+                e.download = e.download == PredownloadStatus.DOWNLOADING ? PredownloadStatus.COMPLETED_DOWNLOADING : PredownloadStatus.COMPLETE;
+            } else {
+                e.failed(failure.orElse("the image stream failed"));
             }
             if (completed && e.session.state() == CapwapSessionState.RUN) {
                 targetVersion().ifPresent(v -> e.backup = v); // predownloaded: the AP keeps it as its backup
                 listener.onPredownloaded(e.view());
                 settle(from, null);
             } else if (!completed && e.session.state() == CapwapSessionState.RUN) {
-                settle(from, new java.io.IOException("the AP's predownload failed: see the stream's status"));
+                settle(from, new java.io.IOException("the AP's predownload failed: " + e.failure));
             }
             e.session.onImageDataEnded(completed);
         }

@@ -513,9 +513,10 @@ public final class CapwapImageStreamer implements AutoCloseable {
 
         @Override
         public void onPhase(ImageStreamSession session) {
-            listener.onStatus(session.status());
+            ApStreamStatus status = session.status();
+            listener.onStatus(status);
             if (control != null && session.ended()) {
-                control.onStreamEnded(session.ap(), session.phase() == ApStreamStatus.Phase.COMPLETED);
+                control.onStreamEnded(session.ap(), session.phase() == ApStreamStatus.Phase.COMPLETED, status.failure());
             }
         }
 

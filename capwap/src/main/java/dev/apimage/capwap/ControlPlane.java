@@ -89,8 +89,9 @@ interface ControlPlane {
      *
      * @param from the WTP
      * @param completed whether the WTP acknowledged the last block
+     * @param failure why it failed, escaped, when it did
      */
-    void onStreamEnded(InetSocketAddress from, boolean completed);
+    void onStreamEnded(InetSocketAddress from, boolean completed, java.util.Optional<String> failure);
 
     /** The socket closes. */
     void close();

@@ -26,6 +26,20 @@ public final class ShowApImage {
      * @return the text, lines ending with {@code \n}
      */
     public static String render(UpgradeSnapshot s, ZoneId zone) {
+        return render(s.rows(), zone);
+    }
+
+    /**
+     * {@code show ap image} of rows from elsewhere (a controller's registry of what its APs
+     * reported): the counters are counted from the rows.
+     *
+     * @param rows one per AP
+     * @param zone the zone for next retry times
+     * @return the text, lines ending with {@code \n}
+     */
+    public static String render(List<ApImageRow> rows, ZoneId zone) {
+        // The counters are the rows' counts; the phase and outcome are not shown.
+        UpgradeSnapshot s = new UpgradeSnapshot(UpgradePhase.INITIATE, UpgradeSnapshot.Outcome.RUNNING, rows);
         StringBuilder b = new StringBuilder();
         b.append("Total number of APs : ").append(s.total()).append("\n\n");
         b.append("Number of APs\n");

@@ -225,6 +225,8 @@ final class ControllerCommand implements Callable<Integer> {
         for (RegisteredAp ap : all) {
             out.println("  " + ap.describe());
         }
+        out.println("show ap image (as the APs reported it):");
+        out.print(dev.apimage.upgrade.ShowApImage.render(controller.apImages(), java.time.ZoneId.systemDefault()));
         out.flush();
     }
 

@@ -16,6 +16,7 @@ import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
 import dev.apimage.sftp.SftpOptions;
+import dev.apimage.simulator.CapwapCapture;
 import dev.apimage.simulator.SampleBundle;
 import dev.apimage.simulator.SimulatedAp;
 import dev.apimage.simulator.SimulatedWtp;
@@ -52,6 +53,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +102,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--verbose", description = "show every component's log lines (the SDK's SLF4J output)")
     boolean verbose;
+
+    @Option(names = "--pcap", paramLabel = "FILE",
+            description = {"write the controller's CAPWAP datagrams of the first Save & Download (both directions) to FILE,",
+                "a pcap for Wireshark or tshark: decode the controller's port as capwap"})
+    Path pcap;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -169,16 +176,19 @@ final class DemoCommand implements Callable<Integer> {
             }
             out.flush();
 
-            UpgradeSnapshot tftpRun = upgrade(work, "1", viaTftp, aps, catalog, target, bundleDir, null);
-            UpgradeSnapshot sftpRun = upgrade(work, "2", viaSftp, aps, catalog, target, bundleDir, knownHosts);
-            UpgradeSnapshot wrongRun = upgrade(work, "3", wrongPath, aps, catalog, target, bundleDir, null);
+            Run tftpRun = upgrade(work, "1", viaTftp, aps, catalog, target, bundleDir, null);
+            Run sftpRun = upgrade(work, "2", viaSftp, aps, catalog, target, bundleDir, knownHosts);
+            UpgradeSnapshot wrongRun = upgrade(work, "3", wrongPath, aps, catalog, target, bundleDir, null).end();
 
             out.println();
             out.println("Controller log:");
             controllerLog.forEach(out::println);
             out.println();
-            out.println("show ap image (after Save & Download over SFTP):");
-            out.print(ShowApImage.render(sftpRun, ZoneId.systemDefault()));
+            out.println("show ap image (after Save & Download over SFTP, as the APs reported it):");
+            out.print(ShowApImage.render(sftpRun.predownloaded(), ZoneId.systemDefault()));
+            out.println();
+            out.println("show ap image (after activation: the APs reset and joined again on the new image):");
+            out.print(ShowApImage.render(sftpRun.activated(), ZoneId.systemDefault()));
             out.println();
             out.println("show ap image (after Save & Download with the wrong image path):");
             out.print(ShowApImage.render(wrongRun, ZoneId.systemDefault()));
@@ -186,10 +196,15 @@ final class DemoCommand implements Callable<Integer> {
 
             long expected = plan.aps().stream().filter(p -> p.action() == PlanAction.FROM_IMAGE_SERVER
                     || p.action() == PlanAction.FROM_CONTROLLER).count();
-            ok &= verdict("TFTP: every AP that needs the image has it as its backup image", tftpRun.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED
-                    && tftpRun.completedPredownloading() == expected);
-            ok &= verdict("SFTP: every AP that needs the image has it as its backup image", sftpRun.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED
-                    && sftpRun.completedPredownloading() == expected);
+            for (Run r : List.of(tftpRun, sftpRun)) {
+                String via = r == tftpRun ? "TFTP" : "SFTP";
+                ok &= verdict(via + ": every AP that needs the image has it as its backup image, as the APs report it",
+                        r.end().outcome() == UpgradeSnapshot.Outcome.SUCCEEDED && r.predownloaded().stream()
+                                .filter(row -> row.status() == PredownloadStatus.COMPLETE && row.backupImage().equals(Optional.of(target)))
+                                .count() == expected);
+                ok &= verdict(via + ": after activation every AP runs " + target + ", as it reports when it joins again",
+                        r.activated().size() == aps.size() && r.activated().stream().filter(row -> row.imageType().isPresent()).allMatch(row -> row.primaryImage().equals(target)));
+            }
             ok &= verdict("Wrong path: every AP failed with 'No such file or directory'", wrongRun.outcome() == UpgradeSnapshot.Outcome.FAILED
                     && wrongRun.failed() == expected && wrongRun.rows().stream().filter(r -> r.status() == PredownloadStatus.FAILED)
                             .allMatch(r -> r.failure().orElse("").endsWith(": No such file or directory")));
@@ -204,7 +219,17 @@ final class DemoCommand implements Callable<Integer> {
         return passed;
     }
 
-    private UpgradeSnapshot upgrade(Path work, String run, ImageDownloadProfile profile, List<JoinedAp> aps, ApModelCatalog catalog,
+    /**
+     * One Save &amp; Download.
+     *
+     * @param end the upgrade's end
+     * @param predownloaded {@code show ap image} from the controller once the predownloads ended
+     * @param activated the same once the APs that predownloaded reset and joined again
+     */
+    private record Run(UpgradeSnapshot end, List<ApImageRow> predownloaded, List<ApImageRow> activated) {
+    }
+
+    private Run upgrade(Path work, String run, ImageDownloadProfile profile, List<JoinedAp> aps, ApModelCatalog catalog,
             ImageVersion target, Path bundleDir, Path knownHosts) throws Exception {
         out.println();
         out.printf("Save & Download, profile %s (%s://%s%s%s):%n", profile.name(), profile.mode().keyword(),
@@ -220,17 +245,25 @@ final class DemoCommand implements Callable<Integer> {
         UpgradeSettings settings = UpgradeSettings.defaults().withConcurrency(100, 16, Duration.ofMillis(200))
                 .withRetries(1, Duration.ofMillis(500));
         UpgradeSnapshot end;
+        List<ApImageRow> predownloaded = List.of();
+        List<ApImageRow> activated = List.of();
+        CapwapCapture capture = pcap != null && first(run) ? new CapwapCapture(500_000) : null;
         Path apsDir = work.resolve("aps-" + run);
         EventLoopGroup io = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("demo-ap-io", true), NioIoHandler.newFactory());
         EventLoopGroup disk = SimulatedAp.diskThreads(2, "demo-ap-disk");
         List<SimulatedWtp> wtps = new ArrayList<>();
-        boolean first = run.equals("1");
+        boolean first = first(run);
         try (ImageCache cache = new ImageCache(StagingArea.open(work.resolve("controller-cache-" + run)), options.build());
                 CapwapController controller = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", capwapPort))
                         .images(ImageSource.fromProfile(profile, cache)).acName("EWC-9120").joinPolicy(JoinPolicy.open(1000))
                         .image(ApImageSettings.VENDOR_AIRESPACE, target).imageAtJoin(false).plainUdpLab()
                         // Every simulated AP shares 127.0.0.1: lift the per-address cap meant for the field.
-                        .streaming(b -> b.retransmitInterval(Duration.ofMillis(500)).maxSessionsPerAddress(100_000))
+                        .streaming(b -> b.retransmitInterval(Duration.ofMillis(500)).maxSessionsPerAddress(100_000)
+                                .pipelineHook(p -> {
+                                    if (capture != null) {
+                                        p.addFirst(capture.handler());
+                                    }
+                                }))
                         .listener(new CapwapController.Listener() {
                             @Override
                             public void onJoined(RegisteredAp ap) {
@@ -271,17 +304,29 @@ final class DemoCommand implements Callable<Integer> {
             UpgradePlan learntPlan = UpgradePlan.of(profile, ImageType.AP1G7, target, learnt, catalog);
             try (NetworkUpgrade upgrade = NetworkUpgrade.builder(learntPlan).cache(cache).driver(controller.predownloadDriver()).settings(settings)
                     .listener(line -> controllerLog.add("*" + SYSLOG.format(ZonedDateTime.now()) + ": " + line))
-                    .activation(new NetworkUpgrade.Activation() {
-                        @Override
-                        public void activate(UpgradeSnapshot s) {
-                            out.printf("  Activate: %d APs hold %s as their backup image (activation is a callback here; "
-                                    + "CapwapController.activate sends the Reset Requests)%n", s.completedPredownloading(), target);
-                        }
-                    }).saveAndDownload()) {
+                    .saveAndDownload()) {
                 end = follow(upgrade, profile.name());
-                if (end.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED) {
-                    verifyImages(end, apsDir, bundleDir);
+            }
+            predownloaded = controller.apImages();
+            if (end.outcome() == UpgradeSnapshot.Outcome.SUCCEEDED) {
+                verifyImages(end, apsDir, bundleDir);
+                // Activate and reload: a Reset Request to each AP that holds the image as its backup (RFC 5415, 9.1).
+                java.util.Set<String> holding = new java.util.HashSet<>();
+                predownloaded.stream().filter(r -> r.status() == PredownloadStatus.COMPLETE).forEach(r -> holding.add(r.name()));
+                int reset = controller.activate(ap -> holding.contains(ap.name()));
+                out.printf("  Activate: Reset Request to %d APs; they reboot into %s and join again%n", reset, target);
+                out.flush();
+                for (int i = 0; i < wtps.size(); i++) {
+                    if (holding.contains(aps.get(i).name())) {
+                        wtps.get(i).runningOn(target).get(60, TimeUnit.SECONDS);
+                    }
                 }
+                activated = controller.apImages();
+            }
+            if (capture != null) {
+                capture.writeTo(pcap);
+                out.printf("  %d CAPWAP datagrams written to %s (the controller on UDP port %d)%n", capture.size(), pcap,
+                        controller.localAddress().getPort());
             }
         } finally {
             for (SimulatedWtp w : wtps) {
@@ -294,7 +339,11 @@ final class DemoCommand implements Callable<Integer> {
                 end.completedPredownloading(), end.failed(), end.notSupported(),
                 end.rows().stream().filter(r -> r.status() == PredownloadStatus.NONE).count(), end.phase().text());
         out.flush();
-        return end;
+        return new Run(end, predownloaded, activated);
+    }
+
+    private static boolean first(String run) {
+        return run.equals("1");
     }
 
     /** Live progress: a bar over all APs on a terminal, a line per phase otherwise. */

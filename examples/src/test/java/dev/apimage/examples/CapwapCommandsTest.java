@@ -13,6 +13,7 @@ import dev.apimage.tftp.TftpServer;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +82,13 @@ class CapwapCommandsTest {
                 try (Stream<Path> files = Files.list(tiny)) {
                     assertEquals(0, files.count(), "nothing left after a failed precheck");
                 }
+
+                // "show" on stdin: the registry and show ap image, from what the APs reported when they joined again.
+                p.getOutputStream().write("show\n".getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().flush();
+                output.await("show ap image (as the APs reported it):", Duration.ofSeconds(20));
+                String row = output.await("AP0001 ", Duration.ofSeconds(5));
+                assertTrue(row.matches("AP0001 +17\\.9\\.4\\.27 +17\\.3\\.3\\.26 +None .*"), row);
             } finally {
                 p.toHandle().destroy(); // SIGTERM; Process.destroy() would also close the output we still read
             }

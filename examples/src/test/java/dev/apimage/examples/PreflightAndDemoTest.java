@@ -7,12 +7,14 @@ import dev.apimage.profile.DownloadMode;
 import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
 import dev.apimage.simulator.SampleBundle;
+import dev.apimage.testing.Tshark;
 import dev.apimage.tftp.TftpServer;
 import dev.apimage.transfer.Secret;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,17 +107,70 @@ class PreflightAndDemoTest {
     }
 
     @Test
-    void theDemoRunsAndPasses() {
+    void theDemoRunsAndPassesAndItsCaptureReadsCleanlyInTshark() throws Exception {
         CliRun cli = new CliRun();
-        int status = cli.run("demo", "--capwap-port", "0", "--scale", "1000", "--aps", "12");
+        Path pcap = dir.resolve("demo.pcap");
+        int status = cli.run("demo", "--capwap-port", "0", "--scale", "1000", "--aps", "12", "--pcap", pcap.toString());
         String out = cli.out.toString();
         assertEquals(0, status, out + cli.err);
-        assertTrue(out.contains("[ok] TFTP: every AP that needs the image has it as its backup image"), out);
-        assertTrue(out.contains("[ok] SFTP: every AP that needs the image has it as its backup image"), out);
+        assertTrue(out.contains("[ok] TFTP: every AP that needs the image has it as its backup image, as the APs report it"), out);
+        assertTrue(out.contains("[ok] TFTP: after activation every AP runs 17.9.4.27, as it reports when it joins again"), out);
+        assertTrue(out.contains("[ok] SFTP: every AP that needs the image has it as its backup image, as the APs report it"), out);
+        assertTrue(out.contains("[ok] SFTP: after activation every AP runs 17.9.4.27, as it reports when it joins again"), out);
+        assertTrue(out.contains("Activate: Reset Request to 10 APs; they reboot into 17.9.4.27 and join again"), out);
         assertTrue(out.contains("[ok] Wrong path: every AP failed with 'No such file or directory'"), out);
         assertTrue(out.contains("Completed predownloading : 10"), out);
         assertTrue(out.contains("%INSTALL-5-INSTALL_COMPLETED_INFO: Completed install add sftp://*****@127.0.0.1:"), out);
         assertTrue(out.contains("%INSTALL-3-OPERATION_ERROR_MESSAGE: Failed to install_add package tftp://127.0.0.1:"), out);
         assertTrue(out.contains("Demo passed."), out);
+        // After activation, show ap image is what the APs said when they joined again: the new image primary, the old backup.
+        String activated = out.substring(out.indexOf("show ap image (after activation"), out.indexOf("show ap image (after Save & Download with"));
+        assertTrue(activated.matches("(?s).*AP-9120-01 +17\\.9\\.4\\.27 +17\\.3\\.3\\.26 +None.*"), activated);
+
+        java.util.regex.Matcher written = java.util.regex.Pattern.compile("(\\d+) CAPWAP datagrams written to .* \\(the controller on UDP port (\\d+)\\)")
+                .matcher(out);
+        assertTrue(written.find(), out);
+        List<String[]> rows = Tshark.capwap(pcap, Integer.parseInt(written.group(2)), "capwap.control.header.message_type",
+                "capwap.control.message_element.wtp_board_data.wtp_model_number", "capwap.control.message_element.ac_name",
+                "capwap.control.message_element.ac_information.software_version", "capwap.control.message_element.result_code",
+                "capwap.message_element.type", "capwap.message_element.value");
+        assertEquals(Integer.parseInt(written.group(1)), rows.size(), "every datagram of the demo's controller decoded as CAPWAP control");
+        java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+        java.util.Set<String> models = new java.util.TreeSet<>();
+        String imageIdentifier = "00003763" + "31372e392e342e3237"; // vendor 14179, "17.9.4.27"
+        int joinsOnOld = 0;
+        int joinsOnNew = 0;
+        for (String[] f : rows) {
+            String row = String.join("|", f);
+            types.merge(f[0], 1, Integer::sum);
+            switch (f[0]) {
+                case "3" -> {
+                    models.add(f[1]);
+                    // The WTP Descriptor's active software version (sub-element 1), as Cisco APs send it: four bytes.
+                    joinsOnOld += f[6].contains("00409600000100041103031a") ? 1 : 0;
+                    joinsOnNew += f[6].contains("00409600000100041109041b") ? 1 : 0;
+                }
+                case "2", "4" -> {
+                    assertEquals("EWC-9120", f[2], row);
+                    assertEquals("17.9.4.27", f[3], row);
+                }
+                case "7", "17" -> assertTrue(f[5].equals("25") && f[6].equals(imageIdentifier), "the Image Identifier: " + row);
+                default -> { }
+            }
+            if (List.of("4", "8", "16", "18").contains(f[0])) {
+                assertEquals("0", f[4], "success: " + row);
+            }
+        }
+        assertEquals(java.util.Set.of("AIR-AP1852I-E-K9", "AIR-AP2802I-E-K9", "AIR-AP3802I-E-K9", "C9105AXI-E", "C9105AXWI-E",
+                "C9115AXI-E", "C9117AXI-E", "C9120AXE-E", "C9120AXI-E", "C9124AXI-E", "C9130AXI-E", "XYZ-1000"), models);
+        // 12 APs join; the 10 that predownloaded are told to reset, and join again on the new image.
+        assertEquals(10, types.get("7"), "Configuration Update Requests with the Image Identifier: " + types);
+        assertEquals(10, types.get("17"), "Reset Requests: " + types);
+        assertEquals(22, types.get("3"), "Join Requests: " + types);
+        assertEquals(11, joinsOnOld, "joins on 17.3.3.26");
+        assertEquals(11, joinsOnNew, "joins on 17.9.4.27: the one already on it, and the ten after their reset");
+        for (String t : List.of("1", "2", "5", "6", "11", "12", "15", "16", "8", "18")) {
+            assertTrue(types.containsKey(t), "message type " + t + " on the wire: " + types);
+        }
     }
 }

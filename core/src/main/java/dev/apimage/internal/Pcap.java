@@ -1,4 +1,4 @@
-package dev.apimage.testing;
+package dev.apimage.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * A classic pcap file of UDP over IPv4 (link type 101, raw IP) for a protocol analyser to read:
- * datagrams a test recorded at its sockets, in order, with their real addresses and ports. No
- * traffic is captured or sent by this class.
+ * datagrams recorded at a socket, in order, with their real addresses and ports. No traffic is
+ * captured or sent by this class.
  */
 public final class Pcap {
 
@@ -19,8 +19,21 @@ public final class Pcap {
      * @param from its source
      * @param to its destination
      * @param payload its UDP payload
+     * @param atMicros when it passed, in microseconds since the epoch; negative for none (then the
+     *     file counts a millisecond per datagram)
      */
-    public record Datagram(InetSocketAddress from, InetSocketAddress to, byte[] payload) {
+    public record Datagram(InetSocketAddress from, InetSocketAddress to, byte[] payload, long atMicros) {
+
+        /**
+         * A datagram without a time.
+         *
+         * @param from its source
+         * @param to its destination
+         * @param payload its UDP payload
+         */
+        public Datagram(InetSocketAddress from, InetSocketAddress to, byte[] payload) {
+            this(from, to, payload, -1);
+        }
     }
 
     private Pcap() {
@@ -41,7 +54,8 @@ public final class Pcap {
         for (Datagram d : datagrams) {
             byte[] packet = udp(d);
             ByteBuffer r = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-            r.putInt(1_700_000_000 + i / 1000).putInt((i % 1000) * 1000).putInt(packet.length).putInt(packet.length);
+            long micros = d.atMicros() >= 0 ? d.atMicros() : 1_700_000_000_000_000L + i * 1000L;
+            r.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000)).putInt(packet.length).putInt(packet.length);
             out.writeBytes(r.array());
             out.writeBytes(packet);
             i++;
