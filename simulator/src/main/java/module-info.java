@@ -5,6 +5,8 @@
 module dev.apimage.simulator {
     requires transitive dev.apimage.capwap;
     requires io.netty.common;
+    requires org.bouncycastle.pkix;
+    requires org.bouncycastle.provider;
 
     exports dev.apimage.simulator;
 }

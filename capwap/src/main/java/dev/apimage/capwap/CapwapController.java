@@ -1,6 +1,7 @@
 package dev.apimage.capwap;
 
 import dev.apimage.capwap.internal.ControlSession;
+import dev.apimage.capwap.internal.dtls.DtlsServerLayer;
 import dev.apimage.capwap.wire.CapwapDecodeException;
 import dev.apimage.capwap.wire.ControlMessage;
 import dev.apimage.capwap.wire.Fragments;
@@ -40,8 +41,8 @@ import org.slf4j.LoggerFactory;
  * only of their own image type, and orders predownloads (Configuration Update Request with the
  * Image Identifier, RFC 5415 9.1 Figure 8) and resets (activation).
  *
- * <p>This is the plain-UDP lab mode, and it must be asked for ({@link Builder#plainUdpLab()}):
- * production CAPWAP control runs over DTLS.
+ * <p>The control channel runs over DTLS ({@link Builder#dtls}); the plain-UDP lab mode must be
+ * asked for ({@link Builder#plainUdpLab()}).
  */
 public final class CapwapController implements AutoCloseable {
 
@@ -83,6 +84,16 @@ public final class CapwapController implements AutoCloseable {
          */
         default void onPredownloaded(RegisteredAp ap) {
         }
+
+        /**
+         * A DTLS handshake failed (a wrong key, a refused certificate, a timeout); the source holds
+         * no state.
+         *
+         * @param peer where it came from
+         * @param why the reason, escaped
+         */
+        default void onSecurityFailure(InetSocketAddress peer, String why) {
+        }
     }
 
     private final CapwapImageStreamer streamer;
@@ -94,9 +105,24 @@ public final class CapwapController implements AutoCloseable {
         if (b.clock != null) {
             s.clock(b.clock);
         }
-        this.streamer = (b.streamerSettings == null ? s : b.streamerSettings.apply(s)).start();
-        LOG.info("CAPWAP controller {} listening on {} (plain UDP lab mode, no DTLS), at most {} APs", b.acName,
-                Hosts.text(streamer.localAddress()), b.policy.maxWtps());
+        s = b.streamerSettings == null ? s : b.streamerSettings.apply(s);
+        if (b.dtls != null) {
+            plane.dtls = new DtlsServerLayer(b.dtls, plane.dtlsListener());
+            s.security(plane.dtls);
+        }
+        this.streamer = s.start();
+        LOG.info("CAPWAP controller {} listening on {} ({}), at most {} APs", b.acName, Hosts.text(streamer.localAddress()),
+                b.dtls == null ? "plain UDP lab mode, no DTLS" : "DTLS, " + b.dtls.mode(), b.policy.maxWtps());
+    }
+
+    /**
+     * The DTLS layer's counters: sessions, handshakes, cookies sent, and datagrams dropped for a
+     * wrong preamble or for coming in the clear.
+     *
+     * @return a snapshot, empty in the plain lab mode
+     */
+    public Optional<DtlsStats> dtlsStats() {
+        return plane.dtls == null ? Optional.empty() : Optional.of(plane.onLoop(plane.dtls::stats));
     }
 
     /**
@@ -238,6 +264,8 @@ public final class CapwapController implements AutoCloseable {
         /** Predownloads the upgrade waits for, by AP address. */
         private final Map<InetSocketAddress, java.util.concurrent.CompletableFuture<Void>> awaited = new HashMap<>();
         private Socket socket;
+        /** The DTLS layer under the socket, null in the plain lab mode. */
+        DtlsServerLayer dtls;
         private long malformed;
         /** Discovery Responses left in this second: answering is stateless, but a spoofed flood must not be amplified. */
         private final int discoveryBudget;
@@ -299,6 +327,31 @@ public final class CapwapController implements AutoCloseable {
         @Override
         public void attach(Socket s) {
             this.socket = s;
+            if (dtls != null) {
+                dtls.start(s.clock());
+            }
+        }
+
+        DtlsServerLayer.Listener dtlsListener() {
+            return new DtlsServerLayer.Listener() {
+                @Override
+                public void onEstablished(InetSocketAddress peer, String suite, String identity) {
+                    LOG.debug("DTLS with {}: {}, {}", Hosts.text(peer), suite, identity);
+                }
+
+                @Override
+                public void onHandshakeFailed(InetSocketAddress peer, String why) {
+                    listener.onSecurityFailure(peer, why);
+                }
+
+                @Override
+                public void onClosed(InetSocketAddress peer, String why) {
+                    Entry e = joined.get(peer);
+                    if (e != null) {
+                        e.session.close("DTLS session ended: " + why); // the AP rejoins through a new handshake
+                    }
+                }
+            };
         }
 
         <T> T onLoop(java.util.concurrent.Callable<T> task) {
@@ -525,6 +578,9 @@ public final class CapwapController implements AutoCloseable {
                             if (entry != null && now.isFinal() && joined.remove(from, entry)) {
                                 LOG.info("AP {} ({}) left: {}", LogText.printable(entry.facts.name(), 64), Hosts.text(from), why);
                                 listener.onRemoved(entry.view(), why);
+                                if (dtls != null) {
+                                    dtls.close(from, why); // its DTLS session ends with its control session
+                                }
                             }
                         }
 
@@ -609,6 +665,9 @@ public final class CapwapController implements AutoCloseable {
             for (Entry e : new ArrayList<>(joined.values())) {
                 e.session.close("controller stopped");
             }
+            if (dtls != null) {
+                dtls.shutdown();
+            }
         }
     }
 
@@ -640,6 +699,7 @@ public final class CapwapController implements AutoCloseable {
         private Listener listener = new Listener() { };
         private UnaryOperator<CapwapImageStreamer.Builder> streamerSettings;
         private boolean plain;
+        private DtlsSettings dtls;
         private boolean imageAtJoin = true;
         private int discoveriesPerSecond = 500;
 
@@ -790,13 +850,27 @@ public final class CapwapController implements AutoCloseable {
         }
 
         /**
-         * Runs the control channel over plain UDP: the lab mode, without DTLS. Required until the
-         * DTLS mode exists, so that nobody runs plain CAPWAP control by accident.
+         * Runs the control channel over DTLS (RFC 5415, 2.4): PSK or certificates. Discovery stays
+         * in the clear; everything else from an AP without a session is dropped.
+         *
+         * @param settings {@link DtlsSettings#psk} or {@link DtlsSettings#certificates}
+         * @return this builder
+         */
+        public Builder dtls(DtlsSettings settings) {
+            this.dtls = Objects.requireNonNull(settings, "settings");
+            this.plain = false;
+            return this;
+        }
+
+        /**
+         * Runs the control channel over plain UDP: the lab mode, without DTLS. It must be asked
+         * for, so that nobody runs plain CAPWAP control by accident.
          *
          * @return this builder
          */
         public Builder plainUdpLab() {
             this.plain = true;
+            this.dtls = null;
             return this;
         }
 
@@ -804,14 +878,14 @@ public final class CapwapController implements AutoCloseable {
          * Binds the socket and starts.
          *
          * @return the controller
-         * @throws IOException when the address cannot be bound
-         * @throws IllegalStateException when the plain-UDP lab mode was not asked for
+         * @throws IOException when the address cannot be bound, or the DTLS certificates cannot be read
+         * @throws IllegalStateException when neither DTLS nor the plain-UDP lab mode was asked for
          */
         public CapwapController start() throws IOException {
             Objects.requireNonNull(images, "images");
-            if (!plain) {
-                throw new IllegalStateException("CAPWAP control needs DTLS, which this SDK does not provide yet;"
-                        + " ask for the plain-UDP lab mode explicitly (plainUdpLab())");
+            if (!plain && dtls == null) {
+                throw new IllegalStateException("CAPWAP control runs over DTLS: give dtls(DtlsSettings.psk(...)) or"
+                        + " dtls(DtlsSettings.certificates(...)), or ask for the plain-UDP lab mode explicitly (plainUdpLab())");
             }
             return new CapwapController(this);
         }

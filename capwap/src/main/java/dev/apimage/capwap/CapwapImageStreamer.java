@@ -169,6 +169,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
                         if (b.pipelineHook != null) {
                             b.pipelineHook.accept(ch.pipeline());
                         }
+                        if (b.security != null) {
+                            ch.pipeline().addLast("capwap-dtls", b.security);
+                        }
                         ch.pipeline().addLast(new Inbound());
                     }
                 });
@@ -551,6 +554,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         private EventLoopGroup group;
         private NanoClock clock;
         private Consumer<ChannelPipeline> pipelineHook;
+        private io.netty.channel.ChannelHandler security;
         private ControlPlane control;
 
         private Builder() {
@@ -744,6 +748,12 @@ public final class CapwapImageStreamer implements AutoCloseable {
         /** Puts a control session on this socket (the controller does). */
         Builder controlPlane(ControlPlane plane) {
             this.control = Objects.requireNonNull(plane, "plane");
+            return this;
+        }
+
+        /** The controller's DTLS layer: after any pipeline hook (a capture sees the wire), before the routing. */
+        Builder security(io.netty.channel.ChannelHandler layer) {
+            this.security = Objects.requireNonNull(layer, "layer");
             return this;
         }
 

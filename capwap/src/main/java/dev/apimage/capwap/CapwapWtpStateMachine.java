@@ -120,11 +120,43 @@ public final class CapwapWtpStateMachine {
 
     private static final Listener NO_LISTENER = new Listener() { };
 
+    /**
+     * The security of the AP's control channel (RFC 5415, 2.4): DTLS, or {@link #NONE} in the
+     * plain-UDP lab mode. The machine starts it in DTLS Setup and ends it in DTLS Teardown.
+     */
+    public interface Security {
+        /** The plain lab mode: DTLS Setup passes straight through. */
+        Security NONE = new Security() {
+            @Override
+            public void setup(Consumer<String> established, Consumer<String> ended) {
+                established.accept("none (plain UDP lab mode)");
+            }
+
+            @Override
+            public void teardown() {
+            }
+        };
+
+        /**
+         * Starts the handshake with the controller. The callbacks run on the machine's thread.
+         *
+         * @param established called with the negotiated suite
+         * @param ended called with the reason when the handshake fails or, later, the session ends
+         */
+        void setup(Consumer<String> established, Consumer<String> ended);
+
+        /** Ends the session (close_notify). */
+        void teardown();
+    }
+
     private final WtpSettings settings;
     private final StagingArea staging;
     private final CapwapImageStateMachine.Port port;
     private final NanoClock clock;
     private final Listener listener;
+    private final Security security;
+    /** Counts DTLS setups: a callback of an older session is ignored. */
+    private int securityGeneration;
     private final String tag;
     private final byte[] sessionId = new byte[16];
     /** Reused for every datagram: Image Data blocks pass here, and the block path allocates nothing. */
@@ -167,6 +199,22 @@ public final class CapwapWtpStateMachine {
      */
     public CapwapWtpStateMachine(WtpSettings settings, StagingArea staging, CapwapImageStateMachine.Port port, NanoClock clock,
             Listener listener) {
+        this(settings, staging, port, clock, listener, Security.NONE);
+    }
+
+    /**
+     * A WTP in IDLE whose control channel runs over DTLS.
+     *
+     * @param settings the AP and its timers
+     * @param staging where it stores images
+     * @param port where datagrams go (the controller's address is the port's)
+     * @param clock the clock and timers
+     * @param listener resets, predownloads and transitions, or null
+     * @param security the channel's security ({@link Security#NONE} for the plain lab mode)
+     */
+    public CapwapWtpStateMachine(WtpSettings settings, StagingArea staging, CapwapImageStateMachine.Port port, NanoClock clock,
+            Listener listener, Security security) {
+        this.security = Objects.requireNonNull(security, "security");
         this.settings = Objects.requireNonNull(settings, "settings");
         this.staging = Objects.requireNonNull(staging, "staging");
         this.port = Objects.requireNonNull(port, "port");
@@ -219,7 +267,39 @@ public final class CapwapWtpStateMachine {
     private void joinAt(Optional<MessageElement.ControlIpv4Address> where) {
         cancel(stateTimer);
         where.ifPresent(a -> LOG.info("{}Discovery Response: join {}", tag, a.address().getHostAddress()));
-        enter(State.DTLS_SETUP); // plain lab mode: nothing to set up
+        enter(State.DTLS_SETUP);
+        int generation = ++securityGeneration;
+        // WaitDTLS (RFC 5415, 4.7.17) bounds the handshake; the DTLS layer's own timeout usually ends it first.
+        stateTimer = clock.schedule(() -> restart("DTLS Setup not finished within " + settings.waitJoin().toSeconds() + " s"),
+                settings.waitJoin().toNanos());
+        security.setup(suite -> {
+            if (generation == securityGeneration && state == State.DTLS_SETUP) {
+                cancel(stateTimer);
+                if (security != Security.NONE) {
+                    LOG.info("{}DTLS session established: {}", tag, suite);
+                }
+                join();
+            }
+        }, why -> {
+            if (generation == securityGeneration) {
+                onSecurityEnded(why);
+            }
+        });
+    }
+
+    /** The DTLS handshake failed, or the session ended: the field's teardown lines. */
+    private void onSecurityEnded(String why) {
+        if (state == State.IDLE || state == State.DISCOVERY || state == State.SULKING || state == State.DTLS_TEARDOWN
+                || state == State.RESET) {
+            return;
+        }
+        LOG.warn("{}{}", tag, LogText.printable(why, 200));
+        boolean downloading = download != null;
+        securityGeneration++; // the session is gone: no close_notify to send
+        teardown(downloading ? "Aborting image download(0x0): Dtls cleanup, " + settings.imageType() : null, false);
+    }
+
+    private void join() {
         enter(State.JOIN);
         LOG.info("{}CAPWAP State: Join", tag);
         stateTimer = clock.schedule(() -> restart("no Join Response within " + settings.waitJoin().toSeconds() + " s"),
@@ -347,13 +427,23 @@ public final class CapwapWtpStateMachine {
 
     private void reset(ImageVersion running, Optional<ImageVersion> backup, Optional<CommittedImage> committed) {
         stopTimers();
+        securityGeneration++;
+        security.teardown(); // the AP reboots: its DTLS session ends with it
         enter(State.RESET);
         LOG.info("{}CAPWAP State: Reset (into {})", tag, running);
         listener.onReset(running, backup, committed);
     }
 
     private void teardown(String why) {
+        teardown(why, true);
+    }
+
+    private void teardown(String why, boolean closeSession) {
         stopTimers();
+        if (closeSession) {
+            securityGeneration++;
+            security.teardown();
+        }
         enter(State.DTLS_TEARDOWN);
         LOG.info("{}CAPWAP State: DTLS Teardown", tag);
         if (why != null) {

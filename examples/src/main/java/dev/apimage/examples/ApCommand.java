@@ -3,6 +3,7 @@ package dev.apimage.examples;
 import dev.apimage.capwap.ApImageOutcome;
 import dev.apimage.capwap.CapwapImageStateMachine;
 import dev.apimage.capwap.CapwapWtpStateMachine;
+import dev.apimage.capwap.DtlsSettings;
 import dev.apimage.capwap.WtpSettings;
 import dev.apimage.capwap.wire.Octets;
 import dev.apimage.image.ApModelCatalog;
@@ -64,8 +65,8 @@ final class ApCommand implements Callable<Integer> {
     @Option(names = "--space", paramLabel = "BYTES", description = "the staging area's capacity (default: the file system's free space)")
     Long space;
 
-    @Option(names = "--no-dtls", description = "plain UDP (the lab mode); required until DTLS is available")
-    boolean noDtls;
+    @CommandLine.Mixin
+    DtlsOptions dtls;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "S", description = "give up after this many seconds (default ${DEFAULT-VALUE})")
     long timeout;
@@ -75,10 +76,7 @@ final class ApCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!noDtls) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "CAPWAP control needs DTLS, which is not available yet: --no-dtls runs the plain-UDP lab mode");
-        }
+        Optional<DtlsSettings> security = dtls.ap(spec, name);
         InetSocketAddress address = hostPort(controller);
         WtpSettings settings;
         try {
@@ -121,7 +119,13 @@ final class ApCommand implements Callable<Integer> {
                 }
             }
         };
-        try (SimulatedWtp ap = SimulatedWtp.start(settings, area, address, listener)) {
+        SimulatedWtp started;
+        try {
+            started = SimulatedWtp.start(settings, area, address, listener, null, null, security.orElse(null));
+        } catch (java.io.IOException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "cannot start the AP: " + e.getMessage());
+        }
+        try (SimulatedWtp ap = started) {
             out.println(done.get(timeout, TimeUnit.SECONDS));
             return 0;
         } catch (java.util.concurrent.ExecutionException e) {

@@ -35,7 +35,8 @@ import picocli.CommandLine;
 
 /** {@code apimage controller}: a CAPWAP controller that learns its APs from their joins and gives them its image. */
 @Command(name = "controller", mixinStandardHelpOptions = true,
-        description = {"A CAPWAP controller (plain-UDP lab mode, --no-dtls): answers Discovery, admits Joins, keeps a registry",
+        description = {"A CAPWAP controller over DTLS (pre-shared keys or certificates; --no-dtls for the plain-UDP lab mode):",
+                "answers Discovery, admits Joins, keeps a registry",
                 "of the APs (model, serial, MAC, versions) and names its image in the Join Response; APs that lack it",
                 "download it, each image type fetched once from the profile's server. With --predownload the APs run on",
                 "their own version and get the image as their backup (Save & Download); --activate-after-download then",
@@ -62,8 +63,8 @@ final class ControllerCommand implements Callable<Integer> {
     @Option(names = "--allow", paramLabel = "FILE", description = "allow-list: one serial number, base MAC or AP name per line")
     Path allowFile;
 
-    @Option(names = "--no-dtls", description = "plain UDP (the lab mode); required until DTLS is available")
-    boolean noDtls;
+    @CommandLine.Mixin
+    DtlsOptions dtls;
 
     @Option(names = "--target-version", paramLabel = "V",
             description = "the version the APs must run (default: the bundle's version.info on the profile's server)")
@@ -93,10 +94,6 @@ final class ControllerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!noDtls) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "CAPWAP control needs DTLS, which is not available yet: --no-dtls runs the plain-UDP lab mode");
-        }
         ImageDownloadProfile profile = readProfile(spec, profileFile);
         if (!profile.mode().usesImageServer()) {
             throw new CommandLine.ParameterException(spec.commandLine(), "profile " + profile.name() + " uses image-download-mode "
@@ -108,6 +105,7 @@ final class ControllerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException | IOException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        java.util.Optional<dev.apimage.capwap.DtlsSettings> security = dtls.controller(spec, policy.allowed());
         TransferOptions.Builder o = profile.transferOptions();
         hostKeys.applyTo(o);
         Path cache = cacheDir != null ? cacheDir : Files.createTempDirectory("apimage-controller-cache");
@@ -119,7 +117,7 @@ final class ControllerCommand implements Callable<Integer> {
             CapwapController[] self = new CapwapController[1];
             CapwapController.Builder b = CapwapController.builder().address(new InetSocketAddress(address, port))
                     .images(ImageSource.fromProfile(profile, images)).acName(acName).joinPolicy(policy)
-                    .image(ApImageSettings.VENDOR_AIRESPACE, target).imageAtJoin(!predownload).plainUdpLab()
+                    .image(ApImageSettings.VENDOR_AIRESPACE, target).imageAtJoin(!predownload)
                     .streaming(s -> s.blockSize(blockSize).allowNonRfcBlockSize(nonRfc).listener(new CapwapImageStreamer.Listener() {
                         @Override
                         public void onStatus(ApStreamStatus st) {
@@ -144,6 +142,12 @@ final class ControllerCommand implements Callable<Integer> {
                         }
 
                         @Override
+                        public void onSecurityFailure(InetSocketAddress peer, String why) {
+                            out.println("DTLS handshake from " + peer.getAddress().getHostAddress() + ":" + peer.getPort() + " failed: " + why);
+                            out.flush();
+                        }
+
+                        @Override
                         public void onPredownloaded(RegisteredAp ap) {
                             out.println("AP predownloaded: " + ap.describe());
                             out.flush();
@@ -152,17 +156,24 @@ final class ControllerCommand implements Callable<Integer> {
                             }
                         }
                     });
+            if (security.isPresent()) {
+                b.dtls(security.get());
+            } else {
+                b.plainUdpLab();
+            }
             CapwapController controller;
             try {
                 controller = b.start();
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "DTLS: " + e.getMessage());
             }
             self[0] = controller;
             try (controller) {
                 InetSocketAddress bound = controller.localAddress();
-                out.printf("Controller listening for CAPWAP on %s:%d (plain UDP, no DTLS), AC Name %s, image %s from %s; Ctrl-C to stop%n",
-                        bound.getAddress().getHostAddress(), bound.getPort(), acName, target,
+                out.printf("Controller listening for CAPWAP on %s:%d (%s), AC Name %s, image %s from %s; Ctrl-C to stop%n",
+                        bound.getAddress().getHostAddress(), bound.getPort(), DtlsOptions.describe(security), acName, target,
                         profile.redactedImageUri(ImageType.AP1G8).replaceAll("/ap1g8$", "/<image type>"));
                 out.flush();
                 Signals.on("USR1", () -> printRegistry(out, controller));

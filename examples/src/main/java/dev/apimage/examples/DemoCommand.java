@@ -4,8 +4,10 @@ import dev.apimage.cache.ImageCache;
 import dev.apimage.capwap.ApImageSettings;
 import dev.apimage.capwap.CapwapController;
 import dev.apimage.capwap.CapwapWtpStateMachine;
+import dev.apimage.capwap.DtlsSettings;
 import dev.apimage.capwap.ImageSource;
 import dev.apimage.capwap.JoinPolicy;
+import dev.apimage.capwap.PskKeys;
 import dev.apimage.capwap.RegisteredAp;
 import dev.apimage.capwap.WtpSettings;
 import dev.apimage.image.ApModelCatalog;
@@ -17,6 +19,7 @@ import dev.apimage.profile.ImageDownloadProfile;
 import dev.apimage.profile.ImageServer;
 import dev.apimage.sftp.SftpOptions;
 import dev.apimage.simulator.CapwapCapture;
+import dev.apimage.simulator.LabPki;
 import dev.apimage.simulator.SampleBundle;
 import dev.apimage.simulator.SimulatedAp;
 import dev.apimage.simulator.SimulatedWtp;
@@ -51,8 +54,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -103,6 +108,15 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "show every component's log lines (the SDK's SLF4J output)")
     boolean verbose;
 
+    @Option(names = "--dtls", defaultValue = "psk", paramLabel = "MODE",
+            description = {"the control channel: psk (default; a random pre-shared key per AP), cert (certificates from a",
+                "throwaway lab CA the demo generates), or none (plain UDP, the lab mode)"})
+    String dtlsMode;
+
+    @Option(names = "--dtls-key-log", paramLabel = "FILE",
+            description = "LAB ONLY: append the DTLS sessions' secrets to FILE (NSS key log) so Wireshark can decrypt --pcap")
+    Path keyLog;
+
     @Option(names = "--pcap", paramLabel = "FILE",
             description = {"write the controller's CAPWAP datagrams of the first Save & Download (both directions) to FILE,",
                 "a pcap for Wireshark or tshark: decode the controller's port as capwap"})
@@ -112,6 +126,7 @@ final class DemoCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private PrintWriter out;
+    private Security security;
     private final List<String> controllerLog = new CopyOnWriteArrayList<>();
 
     @Override
@@ -125,6 +140,12 @@ final class DemoCommand implements Callable<Integer> {
         if (!verbose && System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             // The demo prints the controller's lines itself; the components' own logs only with --verbose.
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
+        }
+        if (!List.of("psk", "cert", "none").contains(dtlsMode)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dtls must be psk, cert or none");
+        }
+        if (keyLog != null && dtlsMode.equals("none")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--dtls-key-log needs --dtls psk or cert");
         }
         out = spec.commandLine().getOut();
         Path work = Files.createTempDirectory("apimage-demo");
@@ -147,6 +168,8 @@ final class DemoCommand implements Callable<Integer> {
 
         char[] password = randomPassword();
         List<JoinedAp> aps = network();
+        security = Security.of(dtlsMode, work.resolve("pki"), aps, keyLog);
+        out.println("CAPWAP control channel: " + security.describe());
         ApModelCatalog catalog = ApModelCatalog.defaults();
         boolean ok = true;
         try (TftpServer tftp = TftpServer.builder().root(root).address(InetAddress.getLoopbackAddress()).port(0).build();
@@ -254,9 +277,9 @@ final class DemoCommand implements Callable<Integer> {
         List<SimulatedWtp> wtps = new ArrayList<>();
         boolean first = first(run);
         try (ImageCache cache = new ImageCache(StagingArea.open(work.resolve("controller-cache-" + run)), options.build());
-                CapwapController controller = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", capwapPort))
+                CapwapController controller = security.apply(CapwapController.builder().address(new InetSocketAddress("127.0.0.1", capwapPort))
                         .images(ImageSource.fromProfile(profile, cache)).acName("EWC-9120").joinPolicy(JoinPolicy.open(1000))
-                        .image(ApImageSettings.VENDOR_AIRESPACE, target).imageAtJoin(false).plainUdpLab()
+                        .image(ApImageSettings.VENDOR_AIRESPACE, target).imageAtJoin(false)
                         // Every simulated AP shares 127.0.0.1: lift the per-address cap meant for the field.
                         .streaming(b -> b.retransmitInterval(Duration.ofMillis(500)).maxSessionsPerAddress(100_000)
                                 .pipelineHook(p -> {
@@ -272,7 +295,7 @@ final class DemoCommand implements Callable<Integer> {
                                     out.flush();
                                 }
                             }
-                        }).start()) {
+                        })).start()) {
             // The APs discover and join; the controller learns the network from their Join Requests.
             for (JoinedAp ap : aps) {
                 ImageType type = catalog.imageTypeOf(ap.model()).orElse(ImageType.AP1G4); // an unknown model still joins
@@ -290,7 +313,7 @@ final class DemoCommand implements Callable<Integer> {
                                 out.printf("    [%s] CAPWAP State: %s%n", tag, stateName(to));
                                 out.flush();
                             }
-                        } : null, io, disk));
+                        } : null, io, disk, security.ap(s).orElse(null)));
             }
             for (int i = 0; i < wtps.size(); i++) {
                 wtps.get(i).runningOn(aps.get(i).primaryVersion()).get(60, TimeUnit.SECONDS);
@@ -300,6 +323,9 @@ final class DemoCommand implements Callable<Integer> {
                 learnt.add(JoinedAp.of(r.name(), r.model(), r.primaryVersion().toString(), r.backupVersion().map(Object::toString).orElse(null)));
             }
             out.printf("  %d APs joined; the plan comes from their Join Requests%n", learnt.size());
+            if (first) {
+                wtps.get(0).dtlsSuite().ifPresent(suite -> out.printf("  DTLS suite negotiated by %s: %s%n", aps.get(0).name(), suite));
+            }
             out.flush();
             UpgradePlan learntPlan = UpgradePlan.of(profile, ImageType.AP1G7, target, learnt, catalog);
             try (NetworkUpgrade upgrade = NetworkUpgrade.builder(learntPlan).cache(cache).driver(controller.predownloadDriver()).settings(settings)
@@ -344,6 +370,72 @@ final class DemoCommand implements Callable<Integer> {
 
     private static boolean first(String run) {
         return run.equals("1");
+    }
+
+    /** The demo's control channel: a random pre-shared key per AP, a throwaway lab CA's certificates, or plain UDP. */
+    private static final class Security {
+        private final String mode;
+        private final Map<String, Secret> keys = new HashMap<>();
+        private final Map<String, LabPki.Issued> certificates = new HashMap<>();
+        private LabPki pki;
+        private LabPki.Issued controllerCertificate;
+        private final Path keyLog;
+
+        private Security(String mode, Path keyLog) {
+            this.mode = mode;
+            this.keyLog = keyLog;
+        }
+
+        static Security of(String mode, Path pkiDir, List<JoinedAp> aps, Path keyLog) throws IOException {
+            Security s = new Security(mode, keyLog);
+            if (mode.equals("psk")) {
+                SecureRandom r = new SecureRandom();
+                for (JoinedAp ap : aps) {
+                    byte[] k = new byte[16];
+                    r.nextBytes(k);
+                    s.keys.put(ap.name(), Secret.of(java.util.HexFormat.of().formatHex(k)));
+                }
+            } else if (mode.equals("cert")) {
+                s.pki = LabPki.create(pkiDir, "apimage demo CA");
+                s.controllerCertificate = s.pki.issue("controller", "EWC-9120", LabPki.Role.CONTROLLER);
+                for (JoinedAp ap : aps) {
+                    s.certificates.put(ap.name(), s.pki.issue(ap.name(), ap.name(), LabPki.Role.AP));
+                }
+            }
+            return s;
+        }
+
+        private DtlsSettings logged(DtlsSettings d) {
+            return keyLog != null ? d.keyLogForAnalysers(keyLog) : d;
+        }
+
+        CapwapController.Builder apply(CapwapController.Builder b) {
+            // Every simulated AP shares 127.0.0.1: lift the per-address cap on DTLS sessions meant for the field.
+            return switch (mode) {
+                case "psk" -> b.dtls(logged(DtlsSettings.psk(PskKeys.of(keys)).limits(Duration.ofSeconds(10), 64, 100_000,
+                        Duration.ofMinutes(5))));
+                case "cert" -> b.dtls(logged(DtlsSettings.certificates(controllerCertificate.certificate(),
+                        controllerCertificate.privateKey(), pki.caCertificate()).limits(Duration.ofSeconds(10), 64, 100_000, Duration.ofMinutes(5))));
+                default -> b.plainUdpLab();
+            };
+        }
+
+        Optional<DtlsSettings> ap(WtpSettings s) {
+            return switch (mode) {
+                case "psk" -> Optional.of(DtlsSettings.pskIdentity(s.name(), keys.get(s.name())));
+                case "cert" -> Optional.of(DtlsSettings.certificates(certificates.get(s.name()).certificate(),
+                        certificates.get(s.name()).privateKey(), pki.caCertificate()));
+                default -> Optional.empty();
+            };
+        }
+
+        String describe() {
+            return switch (mode) {
+                case "psk" -> "DTLS with a random pre-shared key per AP (PSK identity = AP name)";
+                case "cert" -> "DTLS with certificates of a throwaway lab CA (id-kp-capwapAC for the controller, id-kp-capwapWTP for the APs)";
+                default -> "plain UDP, the lab mode (no DTLS)";
+            } + (keyLog != null ? "; DTLS KEY LOG ON" : "");
+        }
     }
 
     /** Live progress: a bar over all APs on a terminal, a line per phase otherwise. */

@@ -38,7 +38,7 @@ class ModulePathTest {
                     return s.contains("apimage-") || s.endsWith(File.separator + "classes") && !s.contains("examples")
                             || s.contains("netty-") || s.contains("slf4j-api") || s.contains("commons-compress")
                             || s.contains("commons-io") || s.contains("commons-codec") || s.contains("commons-lang3")
-                            || s.contains("jsch");
+                            || s.contains("jsch") || s.contains("bouncycastle");
                 })
                 .filter(p -> !p.toString().contains("-tests.jar") && !p.toString().contains("test-classes"))
                 .toArray(Path[]::new);

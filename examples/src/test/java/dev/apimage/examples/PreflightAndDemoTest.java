@@ -110,7 +110,7 @@ class PreflightAndDemoTest {
     void theDemoRunsAndPassesAndItsCaptureReadsCleanlyInTshark() throws Exception {
         CliRun cli = new CliRun();
         Path pcap = dir.resolve("demo.pcap");
-        int status = cli.run("demo", "--capwap-port", "0", "--scale", "1000", "--aps", "12", "--pcap", pcap.toString());
+        int status = cli.run("demo", "--capwap-port", "0", "--scale", "1000", "--aps", "12", "--dtls", "none", "--pcap", pcap.toString());
         String out = cli.out.toString();
         assertEquals(0, status, out + cli.err);
         assertTrue(out.contains("[ok] TFTP: every AP that needs the image has it as its backup image, as the APs report it"), out);
@@ -164,13 +164,90 @@ class PreflightAndDemoTest {
         assertEquals(java.util.Set.of("AIR-AP1852I-E-K9", "AIR-AP2802I-E-K9", "AIR-AP3802I-E-K9", "C9105AXI-E", "C9105AXWI-E",
                 "C9115AXI-E", "C9117AXI-E", "C9120AXE-E", "C9120AXI-E", "C9124AXI-E", "C9130AXI-E", "XYZ-1000"), models);
         // 12 APs join; the 10 that predownloaded are told to reset, and join again on the new image.
-        assertEquals(10, types.get("7"), "Configuration Update Requests with the Image Identifier: " + types);
-        assertEquals(10, types.get("17"), "Reset Requests: " + types);
-        assertEquals(22, types.get("3"), "Join Requests: " + types);
-        assertEquals(11, joinsOnOld, "joins on 17.3.3.26");
-        assertEquals(11, joinsOnNew, "joins on 17.9.4.27: the one already on it, and the ten after their reset");
+        // At least (a request not answered in time is repeated byte for byte).
+        assertTrue(types.get("7") >= 10, "Configuration Update Requests with the Image Identifier: " + types);
+        assertTrue(types.get("17") >= 10, "Reset Requests: " + types);
+        assertTrue(types.get("3") >= 22, "Join Requests: " + types);
+        assertTrue(joinsOnOld >= 11, "joins on 17.3.3.26: " + joinsOnOld);
+        assertTrue(joinsOnNew >= 11, "joins on 17.9.4.27, the one already on it and the ten after their reset: " + joinsOnNew);
         for (String t : List.of("1", "2", "5", "6", "11", "12", "15", "16", "8", "18")) {
             assertTrue(types.containsKey(t), "message type " + t + " on the wire: " + types);
         }
+    }
+
+    @Test
+    void aDtlsDemoRunDecryptsInTsharkWithTheKeyLogAndCarriesTheCapwapMessages() throws Exception {
+        CliRun cli = new CliRun();
+        Path pcap = dir.resolve("dtls-demo.pcap");
+        Path keys = dir.resolve("dtls-demo.keys");
+        // Certificate mode: its suite (ECDHE-RSA with AES-GCM) is one Wireshark 4.0 decrypts; RFC 8442's ECDHE_PSK GCM is not.
+        int status = cli.run("demo", "--capwap-port", "0", "--scale", "1000", "--aps", "12", "--dtls", "cert", "--dtls-key-log",
+                keys.toString(), "--pcap", pcap.toString());
+        String out = cli.out.toString();
+        assertEquals(0, status, out + cli.err);
+        assertTrue(out.contains("DTLS suite negotiated by AP-9120-01: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"), out);
+        java.util.regex.Matcher written = java.util.regex.Pattern.compile("(\\d+) CAPWAP datagrams written to .* \\(the controller on UDP port (\\d+)\\)")
+                .matcher(out);
+        assertTrue(written.find(), out);
+        int port = Integer.parseInt(written.group(2));
+        // Pass 1: tshark decrypts every session with the key log. Wireshark has no CAPWAP-over-DTLS
+        // association, so it shows the decrypted records as bytes ...
+        Process p = new ProcessBuilder("/usr/bin/tshark", "-n", "-2", "-r", pcap.toString(), "-d", "udp.port==" + port + ",capwap",
+                "-o", "tls.keylog_file:" + keys, "-x").redirectErrorStream(true).start();
+        String hex = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+        List<dev.apimage.internal.Pcap.Datagram> inside = new java.util.ArrayList<>();
+        for (String block : hex.split("\\n\\s*\\n")) {
+            String[] sections = block.split("(?m)^(?=Decrypted DTLS \\(\\d+ bytes\\):)");
+            if (sections.length < 2) {
+                continue;
+            }
+            byte[] frame = bytes(sections[0]);
+            java.net.InetSocketAddress from = address(frame, 12, 20);
+            java.net.InetSocketAddress to = address(frame, 16, 22);
+            for (int i = 1; i < sections.length; i++) {
+                byte[] clear = bytes(sections[i].substring(sections[i].indexOf('\n') + 1));
+                if (clear.length >= 8 && clear[0] == 0) { // a CAPWAP header, not a decrypted Finished
+                    inside.add(new dev.apimage.internal.Pcap.Datagram(from, to, clear));
+                }
+            }
+        }
+        // ... pass 2: tshark decodes what the sessions carried as CAPWAP.
+        Path clearPcap = dir.resolve("inside.pcap");
+        java.nio.file.Files.write(clearPcap, dev.apimage.internal.Pcap.of(inside));
+        List<String[]> rows = Tshark.capwap(clearPcap, port, "capwap.control.header.message_type",
+                "capwap.control.message_element.wtp_board_data.wtp_model_number", "capwap.control.message_element.ac_name");
+        assertEquals(inside.size(), rows.size(), "every decrypted record is a CAPWAP control message");
+        java.util.Map<String, Integer> types = new java.util.TreeMap<>();
+        for (String[] f : rows) {
+            types.merge(f[0], 1, Integer::sum);
+            if (f[0].equals("4")) {
+                assertEquals("EWC-9120", f[2], String.join("|", f));
+            }
+        }
+        // At least once each (a request the peer did not answer in time is repeated, byte for byte).
+        assertTrue(types.get("3") >= 22, "Join Requests inside DTLS, 12 joins and 10 after the resets: " + types);
+        assertTrue(types.get("7") >= 10, "Configuration Update Requests inside DTLS: " + types);
+        assertTrue(types.getOrDefault("15", 0) > 100, "Image Data inside DTLS: " + types);
+        assertTrue(types.get("17") >= 10, "Reset Requests inside DTLS: " + types);
+        assertTrue(!types.containsKey("1") && !types.containsKey("2"), "Discovery is in the clear, not inside a session: " + types);
+    }
+
+    private static byte[] bytes(String hexDump) {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        for (String line : hexDump.split("\\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("^[0-9a-f]{4}  ((?:[0-9a-f]{2} ?)+)").matcher(line);
+            if (m.find()) {
+                for (String x : m.group(1).trim().split("\\s+")) {
+                    b.write(Integer.parseInt(x, 16));
+                }
+            }
+        }
+        return b.toByteArray();
+    }
+
+    private static java.net.InetSocketAddress address(byte[] ipv4, int at, int portAt) throws java.net.UnknownHostException {
+        return new java.net.InetSocketAddress(java.net.InetAddress.getByAddress(java.util.Arrays.copyOfRange(ipv4, at, at + 4)),
+                (ipv4[portAt] & 0xFF) << 8 | ipv4[portAt + 1] & 0xFF);
     }
 }

@@ -2,6 +2,8 @@ package dev.apimage.simulator;
 
 import dev.apimage.capwap.CapwapImageStateMachine;
 import dev.apimage.capwap.CapwapWtpStateMachine;
+import dev.apimage.capwap.DtlsSettings;
+import dev.apimage.capwap.WtpDtls;
 import dev.apimage.capwap.WtpSettings;
 import dev.apimage.image.ImageVersion;
 import dev.apimage.staging.CommittedImage;
@@ -55,9 +57,11 @@ public final class SimulatedWtp implements AutoCloseable {
     private volatile CapwapWtpStateMachine machine;
     private volatile boolean closed;
     private final boolean ownGroups;
+    /** DTLS under the AP's socket, or {@link CapwapWtpStateMachine.Security#NONE} in the plain lab mode. */
+    private final CapwapWtpStateMachine.Security security;
 
     private SimulatedWtp(WtpSettings settings, StagingArea staging, InetSocketAddress controller, CapwapWtpStateMachine.Listener extra,
-            EventLoopGroup sharedIo, EventLoopGroup sharedDisk) throws IOException {
+            EventLoopGroup sharedIo, EventLoopGroup sharedDisk, DtlsSettings dtls) throws IOException {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.staging = Objects.requireNonNull(staging, "staging");
         this.controller = Objects.requireNonNull(controller, "controller");
@@ -97,6 +101,7 @@ public final class SimulatedWtp implements AutoCloseable {
             }
             throw new IOException("cannot open the AP's socket: " + e.getMessage(), e);
         }
+        this.security = dtls == null ? CapwapWtpStateMachine.Security.NONE : WtpDtls.install(channel, dtls, controller, executor);
     }
 
     /**
@@ -129,12 +134,40 @@ public final class SimulatedWtp implements AutoCloseable {
      */
     public static SimulatedWtp start(WtpSettings settings, StagingArea staging, InetSocketAddress controller,
             CapwapWtpStateMachine.Listener listener, EventLoopGroup io, EventLoopGroup disk) throws IOException {
+        return start(settings, staging, controller, listener, io, disk, null);
+    }
+
+    /**
+     * As {@link #start(WtpSettings, StagingArea, InetSocketAddress, CapwapWtpStateMachine.Listener, EventLoopGroup, EventLoopGroup)},
+     * with the control channel over DTLS.
+     *
+     * @param settings the AP
+     * @param staging where it stores images
+     * @param controller the controller's CAPWAP control address
+     * @param listener more of the state machine's news, or null
+     * @param io the sockets' event loops, or null for one of the AP's own
+     * @param disk the state machines' threads, or null for one of the AP's own
+     * @param dtls the AP's DTLS settings, or null for the plain lab mode
+     * @return the running AP
+     * @throws IOException when the socket cannot be opened or the DTLS certificates cannot be read
+     */
+    public static SimulatedWtp start(WtpSettings settings, StagingArea staging, InetSocketAddress controller,
+            CapwapWtpStateMachine.Listener listener, EventLoopGroup io, EventLoopGroup disk, DtlsSettings dtls) throws IOException {
         if ((io == null) != (disk == null)) {
             throw new IllegalArgumentException("share both thread groups or neither");
         }
-        SimulatedWtp w = new SimulatedWtp(settings, staging, controller, listener, io, disk);
+        SimulatedWtp w = new SimulatedWtp(settings, staging, controller, listener, io, disk, dtls);
         w.executor.execute(w::boot);
         return w;
+    }
+
+    /**
+     * The DTLS suite of the session now up.
+     *
+     * @return its IANA name; empty in the plain lab mode or without a session
+     */
+    public Optional<String> dtlsSuite() {
+        return security instanceof WtpDtls d ? d.suite() : Optional.empty();
     }
 
     /** One boot: a fresh state machine on the running version. */
@@ -195,7 +228,7 @@ public final class SimulatedWtp implements AutoCloseable {
                     extra.onPredownload(version, outcome);
                 }
             }
-        });
+        }, security);
         machine = m;
         m.start();
     }

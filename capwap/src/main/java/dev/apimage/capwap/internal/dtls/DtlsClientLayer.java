@@ -1,0 +1,276 @@
+package dev.apimage.capwap.internal.dtls;
+
+import dev.apimage.capwap.DtlsSettings;
+import dev.apimage.internal.DaemonThreads;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.DatagramPacket;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+
+/**
+ * The AP's DTLS layer, first in its socket's pipeline: in the clear until {@link #connect} (the
+ * Discovery exchange), then the handshake on a thread of its own, then every control message
+ * encrypted both ways. A cleartext datagram while a session is up is dropped; so is anything the
+ * AP would send in the clear during the handshake.
+ */
+public final class DtlsClientLayer extends ChannelDuplexHandler {
+
+    /** What the AP's state machine hears; called on the layer's event loop. */
+    public interface Callback {
+        /**
+         * The handshake completed.
+         *
+         * @param suite the negotiated suite
+         */
+        void established(String suite);
+
+        /**
+         * The handshake failed, or the session ended (alert, close_notify).
+         *
+         * @param why the reason
+         */
+        void ended(String why);
+    }
+
+    private enum Phase { CLEAR, HANDSHAKE, UP }
+
+    private static final ExecutorService HANDSHAKES = DaemonThreads.workerPool("apimage-wtp-dtls-handshake", 8);
+
+    private final DtlsSettings settings;
+    private final Credentials credentials;
+    private final KeyLog keyLog;
+    private final byte[] record = new byte[QueuedTransport.RECEIVE_LIMIT];
+    private final byte[] plain = new byte[QueuedTransport.RECEIVE_LIMIT];
+    private final byte[] outgoing = new byte[QueuedTransport.RECEIVE_LIMIT];
+    private ChannelHandlerContext ctx;
+    private Phase phase = Phase.CLEAR;
+    private QueuedTransport transport;
+    private DTLSTransport dtls;
+    private Peers.Outcome outcome;
+    private Callback callback;
+    private InetSocketAddress controller;
+    private long droppedCleartext;
+
+    /**
+     * A layer for an AP.
+     *
+     * @param settings the AP's DTLS settings
+     * @throws IOException when the certificate files cannot be read
+     */
+    public DtlsClientLayer(DtlsSettings settings) throws IOException {
+        this.settings = settings;
+        if (settings.mode() == DtlsSettings.Mode.PSK && settings.identity().isEmpty()) {
+            throw new IllegalArgumentException("an AP in PSK mode needs its identity and key (DtlsSettings.pskIdentity)");
+        }
+        this.credentials = settings.mode() == DtlsSettings.Mode.CERTIFICATE ? Credentials.load(settings.certificate().orElseThrow(),
+                settings.privateKey().orElseThrow(), settings.trust().orElseThrow(), java.util.Set.of()) : null;
+        this.keyLog = new KeyLog(settings.keyLog().orElse(null));
+        Peers.warmUp();
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /**
+     * Starts the handshake with the controller; any session before is dropped.
+     *
+     * @param to the controller's control address
+     * @param done told how it went, on the event loop
+     */
+    public void connect(InetSocketAddress to, Callback done) {
+        ctx.executor().execute(() -> {
+            end(false);
+            controller = to;
+            callback = done;
+            phase = Phase.HANDSHAKE;
+            QueuedTransport t = new QueuedTransport((buf, off, len) -> writeRecord(buf, off, len));
+            Peers.Outcome o = new Peers.Outcome();
+            transport = t;
+            outcome = o;
+            org.bouncycastle.tls.TlsClient client = Peers.client(settings, credentials, keyLog, o);
+            HANDSHAKES.execute(() -> {
+                DTLSTransport result = null;
+                String why = null;
+                try {
+                    result = new DTLSClientProtocol().connect(client, t);
+                } catch (org.bouncycastle.tls.TlsTimeoutException e) {
+                    why = "no answer to the handshake within " + settings.handshakeTimeout().toSeconds()
+                            + " s (a wrong pre-shared key or certificate makes the Finished undecryptable, and DTLS drops it)";
+                } catch (IOException | RuntimeException e) {
+                    why = Peers.reason(o, e);
+                }
+                DTLSTransport r = result;
+                String w = why;
+                ctx.executor().execute(() -> handshakeEnded(t, r, w));
+            });
+        });
+    }
+
+    private void handshakeEnded(QueuedTransport t, DTLSTransport result, String why) {
+        if (t != transport) {
+            if (result != null) {
+                try {
+                    result.close();
+                } catch (IOException e) {
+                    // a session nobody wants any more
+                }
+            }
+            return;
+        }
+        if (result == null) {
+            phase = Phase.CLEAR;
+            transport = null;
+            Callback c = callback;
+            callback = null;
+            c.ended("DTLS handshake failed: " + why);
+            return;
+        }
+        t.established();
+        dtls = result;
+        phase = Phase.UP;
+        callback.established(outcome.suite);
+    }
+
+    /** Ends the session: close_notify, and back to the clear (the AP's DTLS Teardown). */
+    public void close() {
+        if (!ctx.executor().isShuttingDown()) {
+            ctx.executor().execute(() -> end(false));
+        }
+    }
+
+    private void end(boolean tell) {
+        if (dtls != null && !outcome.closedByPeer) {
+            try {
+                dtls.close();
+            } catch (IOException e) {
+                // the session is gone either way
+            }
+            ctx.flush();
+        }
+        if (transport != null) {
+            transport.close();
+        }
+        dtls = null;
+        transport = null;
+        phase = Phase.CLEAR;
+        Callback c = callback;
+        callback = null;
+        if (tell && c != null) {
+            c.ended(outcome.closedByPeer ? "the controller closed the DTLS session (close_notify)"
+                    : outcome.failure != null ? outcome.failure : "DTLS session ended");
+        }
+    }
+
+    /**
+     * Cleartext datagrams dropped while a session was being set up or was up.
+     *
+     * @return how many
+     */
+    public long droppedCleartext() {
+        return droppedCleartext;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof DatagramPacket p)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        ByteBuf b = p.content();
+        if (!b.isReadable()) {
+            p.release();
+            return;
+        }
+        int preamble = b.getUnsignedByte(b.readerIndex());
+        if (preamble == 0x00) {
+            if (phase == Phase.CLEAR) {
+                ctx.fireChannelRead(p); // the Discovery Response
+            } else {
+                droppedCleartext++;
+                p.release();
+            }
+            return;
+        }
+        try {
+            if (preamble != 0x01 || b.readableBytes() < 4 + 13 || phase == Phase.CLEAR) {
+                return;
+            }
+            b.skipBytes(4);
+            if (phase == Phase.HANDSHAKE) {
+                transport.offer(b);
+                return;
+            }
+            int n = b.readableBytes();
+            if (n > record.length) {
+                return;
+            }
+            b.getBytes(b.readerIndex(), record, 0, n);
+            transport.hold(record, n);
+            try {
+                while (dtls != null) {
+                    int got = dtls.receive(plain, 0, plain.length, 1);
+                    if (got < 0) {
+                        break;
+                    }
+                    ByteBuf clear = ctx.alloc().buffer(got);
+                    clear.writeBytes(plain, 0, got);
+                    ctx.fireChannelRead(new DatagramPacket(clear, p.recipient(), p.sender()));
+                }
+            } catch (InterruptedIOException e) {
+                // no more records in that datagram
+            } catch (IOException e) {
+                end(true);
+                return;
+            }
+            if (outcome != null && (outcome.closedByPeer || outcome.failure != null)) {
+                end(true);
+            }
+        } finally {
+            p.release();
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        // A connected AP socket writes bare buffers; others, datagrams.
+        ByteBuf b = msg instanceof DatagramPacket p ? p.content() : msg instanceof ByteBuf buf ? buf : null;
+        if (b == null || phase == Phase.CLEAR) {
+            ctx.write(msg, promise); // Discovery, in the clear
+            return;
+        }
+        try {
+            if (phase == Phase.UP) {
+                int n = b.readableBytes();
+                byte[] bytes = n <= outgoing.length ? outgoing : new byte[n];
+                b.getBytes(b.readerIndex(), bytes, 0, n);
+                dtls.send(bytes, 0, n);
+            }
+            promise.trySuccess(); // during the handshake nothing goes out in the clear
+        } catch (IOException e) {
+            promise.tryFailure(e);
+            end(true);
+        } finally {
+            io.netty.util.ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void writeRecord(byte[] buf, int off, int len) {
+        ByteBuf out = ctx.alloc().directBuffer(4 + len);
+        out.writeInt(0x01000000); // the CAPWAP DTLS header (RFC 5415, 4.2)
+        out.writeBytes(buf, off, len);
+        if (ctx.executor().inEventLoop()) {
+            ctx.write(new DatagramPacket(out, controller));
+        } else {
+            ctx.writeAndFlush(new DatagramPacket(out, controller));
+        }
+    }
+}

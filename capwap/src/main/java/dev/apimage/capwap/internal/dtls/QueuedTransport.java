@@ -1,0 +1,121 @@
+package dev.apimage.capwap.internal.dtls;
+
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.bouncycastle.tls.DatagramTransport;
+
+/**
+ * Bouncy Castle's view of one peer's datagrams (the CAPWAP DTLS header already stripped). During
+ * the handshake, a handshake thread blocks in {@link #receive} on a small queue the event loop
+ * fills. After it, the event loop hands over one datagram at a time and asks the DTLS layer to
+ * decrypt it at once: {@link #receive} then never waits, it returns that datagram or says at once
+ * that there is none (an {@link InterruptedIOException}, which Bouncy Castle passes up without
+ * failing the session).
+ */
+final class QueuedTransport implements DatagramTransport {
+
+    /** The most a record may take: a 1,500-byte path less IPv4, UDP and the CAPWAP DTLS header. */
+    static final int SEND_LIMIT = 1500 - 20 - 8 - 4;
+    static final int RECEIVE_LIMIT = 1 << 14;
+    private static final InterruptedIOException NONE_PENDING = new InterruptedIOException("no datagram pending") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // thrown per empty poll on the event loop: no stack trace to allocate
+        }
+    };
+
+    /** Where records go, with the CAPWAP DTLS header put in front. */
+    interface Sender {
+        void send(byte[] record, int off, int len);
+    }
+
+    private final ArrayBlockingQueue<byte[]> handshake = new ArrayBlockingQueue<>(32);
+    private final Sender sender;
+    private volatile boolean established;
+    private volatile boolean closed;
+    private static final byte[] CLOSED = new byte[0];
+    /** The datagram the event loop lent for the next receive: the loop's buffer, not a copy. */
+    private byte[] pending;
+    private int pendingLength = -1;
+
+    QueuedTransport(Sender sender) {
+        this.sender = sender;
+    }
+
+    /** During the handshake, on the event loop: queue a copy; beyond the queue's room, drop. */
+    void offer(ByteBuf datagram) {
+        byte[] copy = new byte[datagram.readableBytes()];
+        datagram.getBytes(datagram.readerIndex(), copy);
+        handshake.offer(copy);
+    }
+
+    /** After the handshake, on the event loop: the one datagram the next {@link #receive} returns. */
+    void hold(byte[] datagram, int length) {
+        pending = datagram;
+        pendingLength = length;
+    }
+
+    void established() {
+        established = true;
+        handshake.clear();
+    }
+
+    @Override
+    public int getReceiveLimit() {
+        return RECEIVE_LIMIT;
+    }
+
+    @Override
+    public int getSendLimit() {
+        return SEND_LIMIT;
+    }
+
+    @Override
+    public int receive(byte[] buf, int off, int len, int waitMillis) throws IOException {
+        if (closed) {
+            throw new java.io.EOFException("DTLS transport closed");
+        }
+        if (established) {
+            if (pendingLength < 0) {
+                throw NONE_PENDING;
+            }
+            int n = Math.min(len, pendingLength);
+            System.arraycopy(pending, 0, buf, off, n);
+            pendingLength = -1;
+            return n;
+        }
+        byte[] d;
+        try {
+            d = handshake.poll(Math.max(1, waitMillis), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("handshake interrupted");
+        }
+        if (d == null) {
+            return -1; // a timeout: Bouncy Castle retransmits its flight or gives up
+        }
+        if (d == CLOSED) {
+            throw new java.io.EOFException("DTLS transport closed");
+        }
+        int n = Math.min(len, d.length);
+        System.arraycopy(d, 0, buf, off, n);
+        return n;
+    }
+
+    @Override
+    public void send(byte[] buf, int off, int len) {
+        if (!closed) {
+            sender.send(buf, off, len);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        handshake.clear();
+        handshake.offer(CLOSED); // wakes a handshake thread waiting for the peer
+    }
+}

@@ -1,0 +1,326 @@
+package dev.apimage.simulator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.apimage.capwap.CapwapController;
+import dev.apimage.capwap.DtlsSettings;
+import dev.apimage.capwap.DtlsStats;
+import dev.apimage.capwap.JoinPolicy;
+import dev.apimage.capwap.PskKeys;
+import dev.apimage.capwap.WtpDtls;
+import dev.apimage.capwap.wire.CapwapMessage;
+import dev.apimage.capwap.wire.CapwapMessageWriter;
+import dev.apimage.testing.ProcessOutput;
+import dev.apimage.transfer.Secret;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * DTLS against OpenSSL, a stack nobody here wrote: {@code openssl s_client -dtls1_2} against our
+ * controller and {@code openssl s_server -dtls1_2} against our AP, in PSK and certificate mode,
+ * through a relay that adds and strips the CAPWAP DTLS header. Each mandatory suite of RFC 5415
+ * 2.4.4 completes; a wrong key, an expired certificate, a wrong extended key usage, an untrusted
+ * issuer and a subject off the allow-list each fail with their reason and leave no session.
+ */
+class DtlsOpenSslInteropTest {
+
+    private static final String KEY = "00112233445566778899aabbccddeeff";
+    private static final Path OPENSSL = Path.of("/usr/bin/openssl");
+
+    @TempDir
+    Path dir;
+
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+    private final LinkedBlockingQueue<String> failures = new LinkedBlockingQueue<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (Process p : processes) {
+            p.destroyForcibly();
+        }
+        for (int i = closing.size() - 1; i >= 0; i--) {
+            closing.get(i).close();
+        }
+    }
+
+    private CapwapController controller(DtlsSettings dtls) throws Exception {
+        assertTrue(Files.isExecutable(OPENSSL), "openssl not found: install Debian package 'openssl' (.ci/run does)");
+        CapwapController c = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
+                .images(type -> CompletableFuture.failedFuture(new IllegalStateException("no images in this test")))
+                .joinPolicy(JoinPolicy.open(10)).dtls(dtls.limits(Duration.ofSeconds(3), 8, 4, Duration.ofMinutes(1)))
+                .listener(new CapwapController.Listener() {
+                    @Override
+                    public void onSecurityFailure(InetSocketAddress peer, String why) {
+                        failures.add(why);
+                    }
+                }).start();
+        closing.add(c);
+        return c;
+    }
+
+    private ProcessOutput openssl(String name, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(OPENSSL.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        processes.add(p);
+        return ProcessOutput.of(p, dir.resolve(name + ".log"));
+    }
+
+    private ProcessOutput client(DtlsRelay relay, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("s_client", "-dtls1_2", "-brief", "-connect", "127.0.0.1:" + relay.plainAddress().getPort()));
+        all.addAll(List.of(args));
+        return openssl("s_client", all.toArray(String[]::new));
+    }
+
+    /** Waits, bounded, until the controller's DTLS counters say what the test expects. */
+    private static DtlsStats await(CapwapController c, java.util.function.Predicate<DtlsStats> done) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        DtlsStats st = c.dtlsStats().orElseThrow();
+        while (!done.test(st) && System.nanoTime() < end) {
+            Thread.onSpinWait();
+            st = c.dtlsStats().orElseThrow();
+        }
+        return st;
+    }
+
+    private String failure() throws InterruptedException {
+        String f = failures.poll(20, TimeUnit.SECONDS);
+        if (f == null) {
+            throw new AssertionError("the controller reported no failed handshake within 20 s");
+        }
+        return f;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PSK-AES128-CBC-SHA", "DHE-PSK-AES128-CBC-SHA", "ECDHE-PSK-AES128-CBC-SHA256", "DHE-PSK-AES128-GCM-SHA256", "PSK-AES128-GCM-SHA256"})
+    void opensslClientCompletesAPskHandshakeWithOurController(String suite) throws Exception {
+        CapwapController c = controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-openssl", Secret.of(KEY)))).identityHint("EWC-9105"));
+        DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
+        closing.add(relay);
+        ProcessOutput out = client(relay, "-psk", KEY, "-psk_identity", "ap-openssl", "-cipher", suite);
+        assertEquals("Ciphersuite: " + suite, out.await("Ciphersuite:", Duration.ofSeconds(20)).strip(), out.text());
+        DtlsStats st = await(c, s -> s.established() == 1);
+        assertEquals(1, st.established(), st.toString());
+        assertTrue(st.cookiesSent() >= 1, "the first ClientHello got a HelloVerifyRequest, not a session: " + st);
+        // Closing s_client sends close_notify: the controller frees the session.
+        processes.get(0).getOutputStream().close();
+        st = await(c, s -> s.sessions() == 0);
+        assertEquals(0, st.sessions(), st.toString());
+    }
+
+    @Test
+    void aWrongKeyFailsAndLeavesNoSession() throws Exception {
+        CapwapController c = controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
+        DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
+        closing.add(relay);
+        client(relay, "-psk", "ffeeddccbbaa99887766554433221100", "-psk_identity", "ap-openssl", "-cipher", "PSK-AES128-CBC-SHA");
+        String why = failure();
+        assertTrue(why.contains("wrong pre-shared key") || why.contains("decrypt") || why.contains("bad_record_mac"), why);
+        DtlsStats st = await(c, s -> s.sessions() == 0);
+        assertEquals(0, st.sessions(), st.toString());
+        assertEquals(0, st.handshakesCompleted(), st.toString());
+    }
+
+    @Test
+    void anUnknownIdentityFailsWithItsReason() throws Exception {
+        CapwapController c = controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-known", Secret.of(KEY)))));
+        DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
+        closing.add(relay);
+        client(relay, "-psk", KEY, "-psk_identity", "ap-\u001b[31mstranger", "-cipher", "PSK-AES128-CBC-SHA");
+        String why = failure();
+        assertTrue(why.contains("unknown PSK identity ap-"), why);
+        assertTrue(!why.contains("\u001b"), "the peer's identity is escaped: " + why);
+        assertEquals(0, await(c, s -> s.sessions() == 0).sessions());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ECDHE-RSA-AES128-GCM-SHA256", "DHE-RSA-AES128-SHA", "AES128-SHA"})
+    void opensslClientWithAnApCertificateCompletesWithOurController(String suite) throws Exception {
+        LabPki pki = LabPki.create(dir.resolve("pki"), "lab CA");
+        LabPki.Issued ac = pki.issue("ac", "EWC-9105", LabPki.Role.CONTROLLER);
+        LabPki.Issued ap = pki.issue("ap", "6c:41:0e:16:e7:9c", LabPki.Role.AP);
+        CapwapController c = controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
+                .allow(Set.of("6c:41:0e:16:e7:9c")));
+        DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
+        closing.add(relay);
+        ProcessOutput out = client(relay, "-cert", ap.certificate().toString(), "-key", ap.privateKey().toString(), "-CAfile",
+                pki.caCertificate().toString(), "-cipher", suite);
+        assertEquals("Ciphersuite: " + suite, out.await("Ciphersuite:", Duration.ofSeconds(20)).strip(), out.text());
+        assertEquals(1, await(c, s -> s.established() == 1).established());
+    }
+
+    @Test
+    void refusedCertificatesFailEachWithItsReason() throws Exception {
+        LabPki pki = LabPki.create(dir.resolve("pki"), "lab CA");
+        LabPki other = LabPki.create(dir.resolve("other"), "someone else's CA");
+        LabPki.Issued ac = pki.issue("ac", "EWC-9105", LabPki.Role.CONTROLLER);
+        Instant now = Instant.now();
+        Map<String, LabPki.Issued> cases = new java.util.LinkedHashMap<>();
+        cases.put("expired", pki.issue("expired", "6c:41:0e:16:e7:9c", LabPki.Role.AP, now.minus(Duration.ofDays(30)), now.minus(Duration.ofDays(1))));
+        cases.put("lacks the extended key usage id-kp-capwapWTP", pki.issue("web", "6c:41:0e:16:e7:9c", LabPki.Role.WEB_SERVER));
+        cases.put("untrusted certificate", other.issue("stranger", "6c:41:0e:16:e7:9c", LabPki.Role.AP));
+        cases.put("is not on the allow-list", pki.issue("unlisted", "00:11:22:33:44:55", LabPki.Role.AP));
+        CapwapController c = controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
+                .allow(Set.of("6c:41:0e:16:e7:9c")));
+        for (Map.Entry<String, LabPki.Issued> e : cases.entrySet()) {
+            try (DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress())) {
+                client(relay, "-cert", e.getValue().certificate().toString(), "-key", e.getValue().privateKey().toString(),
+                        "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
+                String why = failure();
+                assertTrue(why.contains(e.getKey()), e.getKey() + ": " + why);
+                processes.remove(processes.size() - 1).destroyForcibly();
+            }
+        }
+        DtlsStats st = await(c, s -> s.sessions() == 0);
+        assertEquals(0, st.sessions(), st.toString());
+        assertEquals(0, st.handshakesCompleted(), st.toString());
+        assertEquals(cases.size(), st.handshakesFailed(), st.toString());
+    }
+
+    @Test
+    void aFloodOfClientHellosFromManyPortsCreatesNoSessionAndAPlaintextRequestGetsNothing() throws Exception {
+        CapwapController c = controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
+        // A real ClientHello (no cookie yet), taken from OpenSSL on its way through the relay.
+        byte[] hello;
+        try (DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress())) {
+            client(relay, "-psk", KEY, "-psk_identity", "x", "-cipher", "PSK-AES128-CBC-SHA");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (relay.fromPlain.isEmpty() && System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+            hello = relay.fromPlain.get(0);
+            processes.remove(0).destroyForcibly();
+        }
+        long cookiesBefore = await(c, s -> s.sessions() == 0).cookiesSent();
+        byte[] framed = new byte[hello.length + 4];
+        framed[0] = 0x01;
+        System.arraycopy(hello, 0, framed, 4, hello.length);
+        int answeredBytes = 0;
+        for (int i = 0; i < 200; i++) {
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                s.setSoTimeout(2000);
+                s.send(new DatagramPacket(framed, framed.length, c.localAddress()));
+                DatagramPacket answer = new DatagramPacket(new byte[2048], 2048);
+                s.receive(answer);
+                assertTrue(answer.getLength() <= framed.length, "no amplification: " + answer.getLength() + " bytes for " + framed.length);
+                answeredBytes += answer.getLength();
+            }
+        }
+        DtlsStats st = c.dtlsStats().orElseThrow();
+        assertEquals(0, st.sessions(), "a ClientHello without the cookie creates nothing: " + st);
+        assertEquals(200, st.cookiesSent() - cookiesBefore, st.toString());
+        assertTrue(answeredBytes <= 200 * framed.length);
+
+        // A cleartext Image Data Request to a DTLS controller: dropped, not answered.
+        io.netty.buffer.ByteBuf b = Unpooled.buffer();
+        new CapwapMessageWriter().begin(b, CapwapMessage.IMAGE_DATA_REQUEST, 1).imageIdentifier(14179, "ap1g8").initiateDownload().finish();
+        byte[] request = ByteBufUtil.getBytes(b);
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            s.setSoTimeout(500);
+            s.send(new DatagramPacket(request, request.length, c.localAddress()));
+            DatagramPacket answer = new DatagramPacket(new byte[2048], 2048);
+            boolean answered = true;
+            try {
+                s.receive(answer);
+            } catch (SocketTimeoutException e) {
+                answered = false;
+            }
+            assertTrue(!answered, "a cleartext Image Data Request got an answer");
+        }
+        assertEquals(1, await(c, x -> x.cleartextDropped() == 1).cleartextDropped());
+        assertEquals(0, c.stats().sessions(), "no image stream either");
+    }
+
+    // --- our AP against openssl s_server ---
+
+    private CompletableFuture<String> ourAp(DtlsSettings settings, InetSocketAddress to) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        closing.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+        Channel ch = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel c) {
+            }
+        }).connect(to, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly().channel();
+        closing.add(() -> ch.close().syncUninterruptibly());
+        WtpDtls dtls = WtpDtls.install(ch, settings.limits(Duration.ofSeconds(5), 8, 4, Duration.ofMinutes(1)), to, Runnable::run);
+        CompletableFuture<String> result = new CompletableFuture<>();
+        dtls.setup(result::complete, why -> result.completeExceptionally(new IllegalStateException(why)));
+        return result;
+    }
+
+    private DtlsRelay server(String... args) throws Exception {
+        int port;
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        List<String> all = new ArrayList<>(List.of("s_server", "-dtls1_2", "-accept", Integer.toString(port), "-naccept", "1"));
+        all.addAll(List.of(args));
+        ProcessOutput out = openssl("s_server", all.toArray(String[]::new));
+        out.await("ACCEPT", Duration.ofSeconds(20));
+        DtlsRelay relay = DtlsRelay.toPlain(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        closing.add(relay);
+        return relay;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"PSK-AES128-CBC-SHA", "DHE-PSK-AES128-CBC-SHA"})
+    void ourApCompletesAPskHandshakeWithOpensslServer(String suite) throws Exception {
+        assertTrue(Files.isExecutable(OPENSSL), "openssl not found");
+        DtlsRelay relay = server("-nocert", "-psk", KEY, "-psk_hint", "CAPWAP", "-cipher", suite);
+        String negotiated = ourAp(DtlsSettings.pskIdentity("AP6C41.0E16.E79C", Secret.of(KEY)), relay.capwapAddress()).get(30, TimeUnit.SECONDS);
+        assertEquals("TLS_" + suite.replace("PSK-AES128-CBC-SHA", "PSK_WITH_AES_128_CBC_SHA").replace("-", "_"), negotiated);
+    }
+
+    @Test
+    void ourApCompletesACertificateHandshakeWithOpensslServerAndRefusesAWrongUsage() throws Exception {
+        assertTrue(Files.isExecutable(OPENSSL), "openssl not found");
+        LabPki pki = LabPki.create(dir.resolve("pki"), "lab CA");
+        LabPki.Issued ac = pki.issue("ac", "EWC-9105", LabPki.Role.CONTROLLER);
+        LabPki.Issued ap = pki.issue("ap", "6c:41:0e:16:e7:9c", LabPki.Role.AP);
+        DtlsRelay relay = server("-cert", ac.certificate().toString(), "-key", ac.privateKey().toString(), "-CAfile",
+                pki.caCertificate().toString(), "-Verify", "1", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
+        String negotiated = ourAp(DtlsSettings.certificates(ap.certificate(), ap.privateKey(), pki.caCertificate()), relay.capwapAddress())
+                .get(30, TimeUnit.SECONDS);
+        assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", negotiated);
+
+        // A controller whose certificate is a web server's: the AP refuses it (RFC 5415, 2.4.4.3).
+        LabPki.Issued web = pki.issue("web", "EWC-9105", LabPki.Role.WEB_SERVER);
+        DtlsRelay second = server("-cert", web.certificate().toString(), "-key", web.privateKey().toString(), "-cipher",
+                "ECDHE-RSA-AES128-GCM-SHA256");
+        CompletableFuture<String> refused = ourAp(DtlsSettings.certificates(ap.certificate(), ap.privateKey(), pki.caCertificate()),
+                second.capwapAddress());
+        java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.ExecutionException.class, () -> refused.get(30, TimeUnit.SECONDS));
+        assertTrue(e.getCause().getMessage().contains("lacks the extended key usage id-kp-capwapAC"), e.getCause().getMessage());
+    }
+}
