@@ -116,6 +116,57 @@ class CapwapCommandsTest {
         CliRun c2 = new CliRun();
         assertEquals(2, c2.run("controller", "--profile", dir.resolve("missing").toString(), "--no-dtls"));
         assertTrue(c2.err.toString().contains("cannot read --profile"), c2.err.toString());
+        CliRun both = new CliRun();
+        assertEquals(2, both.run("ap", "--controller", "127.0.0.1:5246", "--version", "1.2", "--staging", dir.toString(), "--no-dtls",
+                "--dtls-psk-file", dir.resolve("k").toString()));
+        assertTrue(both.err.toString().contains("give one of --dtls-psk-file"), both.err.toString());
+    }
+
+    @Test
+    void controllerAndApCommandsJoinOverDtlsWithKeyFilesAndTheKeyStaysOutOfTheOutput() throws Exception {
+        String key = "00112233445566778899aabbccddeeff";
+        Path bundle = SampleBundle.write(dir.resolve("bundle"), 2000, false);
+        try (TftpServer tftp = TftpServer.builder().root(bundle).address(InetAddress.getLoopbackAddress()).port(0).build()) {
+            InetSocketAddress t = tftp.start();
+            ImageDownloadProfile profile = ImageDownloadProfile.builder().name("lab").mode(DownloadMode.TFTP)
+                    .server(ImageServer.of("127.0.0.1", t.getPort())).imagePath("/").build();
+            Path profileFile = dir.resolve("profile.txt");
+            Files.writeString(profileFile, profile.renderCli());
+            Path controllerKeys = Files.writeString(dir.resolve("controller.psk"), "AP0007 = " + key + "\n");
+            Path apKey = Files.writeString(dir.resolve("ap.psk"), key + "\n");
+            int port;
+            try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+            Process p = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"), ApImageCli.class.getName(),
+                    "controller", "--profile", profileFile.toString(), "--capwap-port", Integer.toString(port),
+                    "--dtls-psk-file", controllerKeys.toString(), "--dtls-psk-hint", "EWC-9105").redirectErrorStream(true).start();
+            ProcessOutput output = ProcessOutput.of(p, dir.resolve("controller.log"));
+            try {
+                String listening = output.await("Controller listening", Duration.ofSeconds(20));
+                assertTrue(listening.contains("(DTLS, pre-shared keys)"), listening);
+                CliRun ap = new CliRun();
+                assertEquals(0, ap.run("ap", "--controller", "127.0.0.1:" + port, "--model", "C9105AXI-B", "--version", "17.3.3.26",
+                        "--name", "AP0007", "--staging", dir.resolve("ap").toString(), "--dtls-psk-file", apKey.toString()),
+                        ap.err.toString());
+                assertTrue(ap.out.toString().contains("AP0007: image ap1g8 stored and verified, running 17.9.4.27"), ap.out.toString());
+                assertArrayEquals(Files.readAllBytes(bundle.resolve("ap1g8")), Files.readAllBytes(dir.resolve("ap").resolve("ap1g8")));
+
+                // An AP whose identity the controller does not know: refused, with the reason on the controller's side.
+                CliRun stranger = new CliRun();
+                assertEquals(1, stranger.run("ap", "--controller", "127.0.0.1:" + port, "--model", "C9105AXI-B", "--version", "17.3.3.26",
+                        "--name", "AP0008", "--staging", dir.resolve("ap8").toString(), "--dtls-psk-file", apKey.toString(),
+                        "--timeout", "5"));
+                output.await("failed: unknown PSK identity AP0008", Duration.ofSeconds(20));
+            } finally {
+                p.toHandle().destroy();
+            }
+            assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+            String text = output.awaitEnd(Duration.ofSeconds(10));
+            assertTrue(!text.contains(key), "the key never reaches the output");
+            assertTrue(text.contains("AP joined: AP0007 model C9105AXI-B"), text);
+        }
     }
 
     @Test

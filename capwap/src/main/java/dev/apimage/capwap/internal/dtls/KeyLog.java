@@ -28,6 +28,18 @@ final class KeyLog {
         this.file = file;
     }
 
+    /** Only its owner may read it: it holds the sessions' secrets. */
+    private static void create(Path file) throws IOException {
+        try {
+            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // another session's line came first
+        }
+    }
+
     void write(TlsContext context) {
         if (file == null) {
             return;
@@ -48,7 +60,10 @@ final class KeyLog {
             String line = "CLIENT_RANDOM " + HexFormat.of().formatHex(p.getClientRandom()) + " " + HexFormat.of().formatHex(secret) + "\n";
             java.util.Arrays.fill(secret, (byte) 0);
             synchronized (KeyLog.class) {
-                Files.writeString(file, line, StandardCharsets.US_ASCII, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                if (!Files.exists(file)) {
+                    create(file);
+                }
+                Files.writeString(file, line, StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
             }
         } catch (IOException e) {
             LOG.warn("cannot write the DTLS key log {}: {}", file.getFileName(), e.getMessage());
