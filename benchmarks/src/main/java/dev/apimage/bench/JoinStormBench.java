@@ -5,7 +5,9 @@ import dev.apimage.capwap.ApImageOutcome;
 import dev.apimage.capwap.CapwapController;
 import dev.apimage.capwap.CapwapImageStateMachine;
 import dev.apimage.capwap.CapwapWtpStateMachine;
+import dev.apimage.capwap.DtlsSettings;
 import dev.apimage.capwap.JoinPolicy;
+import dev.apimage.capwap.PskKeys;
 import dev.apimage.capwap.WtpSettings;
 import dev.apimage.image.ImageType;
 import dev.apimage.image.ImageVersion;
@@ -13,6 +15,7 @@ import dev.apimage.simulator.SampleBundle;
 import dev.apimage.simulator.SimulatedAp;
 import dev.apimage.simulator.SimulatedWtp;
 import dev.apimage.staging.StagingArea;
+import dev.apimage.transfer.Secret;
 import dev.apimage.transfer.TransferOptions;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -25,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,9 +45,17 @@ import java.util.stream.Stream;
  * after a full GC with the APs joined and running, minus the same before any joined, divided by N),
  * and the aggregate rate of the predownload (image bytes acknowledged by all APs over the wall time).
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.JoinStormBench [--aps 1000] [--size BYTES]</pre>
+ * <p>With {@code --dtls} every AP sets up a DTLS session with a pre-shared key first (RFC 5415, 2.4):
+ * the join time then includes 1,000 handshakes, and the blocks travel encrypted. Also reported: the
+ * controller's CPU time and allocated bytes per Image Data block served, from its event loop's
+ * thread ({@code ThreadMXBean}) over the predownload, divided by the blocks sent.
+ *
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.JoinStormBench [--aps 1000] [--size BYTES] [--dtls]</pre>
  */
 public final class JoinStormBench {
+
+    private static final String KEY = "00112233445566778899aabbccddeeff";
+    private static boolean dtls;
 
     private JoinStormBench() {
     }
@@ -56,15 +68,16 @@ public final class JoinStormBench {
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("controller")) {
-            controller(Path.of(args[1]), Integer.parseInt(args[2]));
+            controller(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 && args[3].equals("dtls"));
             return;
         }
         int count = 1000;
         long size = 70_512_640L / 200;
-        for (int i = 0; i + 1 < args.length; i += 2) {
+        for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--aps" -> count = Integer.parseInt(args[i + 1]);
-                case "--size" -> size = Long.parseLong(args[i + 1]);
+                case "--aps" -> count = Integer.parseInt(args[++i]);
+                case "--size" -> size = Long.parseLong(args[++i]);
+                case "--dtls" -> dtls = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -84,7 +97,7 @@ public final class JoinStormBench {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process controller = new ProcessBuilder(java, "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"), JoinStormBench.class.getName(), "controller", bundle.toString(),
-                Integer.toString(count)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                Integer.toString(count), dtls ? "dtls" : "plain").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader from = new BufferedReader(new InputStreamReader(controller.getInputStream(), StandardCharsets.UTF_8));
         PrintStream to = new PrintStream(controller.getOutputStream(), true, StandardCharsets.UTF_8);
         String ready = from.readLine();
@@ -123,7 +136,8 @@ public final class JoinStormBench {
                 };
                 String name = String.format("AP%04d", i);
                 aps.add(SimulatedWtp.start(WtpSettings.of(name, "C9105AXI-B", ImageType.AP1G8, ImageVersion.parse("17.3.3.26")),
-                        StagingArea.open(work.resolve("aps").resolve(name)), address, l, io, disk));
+                        StagingArea.open(work.resolve("aps").resolve(name)), address, l, io, disk,
+                        dtls ? DtlsSettings.pskIdentity(name, Secret.of(KEY)) : null));
             }
             if (!joined.await(10, TimeUnit.MINUTES)) {
                 throw new IllegalStateException(joined.getCount() + " APs did not join");
@@ -139,12 +153,20 @@ public final class JoinStormBench {
                 throw new IllegalStateException(predownloaded.getCount() + " predownloads did not end");
             }
             double downloadSeconds = (System.nanoTime() - predownloadStart) / 1e9;
-            System.out.printf(Locale.ROOT, "Join storm: %d APs on one controller, image of %,d bytes%n", count, size);
+            to.println("BLOCKS");
+            String[] blocks = from.readLine().split(" ");
+            long cpu = Long.parseLong(blocks[1]);
+            long allocated = Long.parseLong(blocks[2]);
+            long sent = Long.parseLong(blocks[3]);
+            System.out.printf(Locale.ROOT, "Join storm: %d APs on one controller, image of %,d bytes, %s%n", count, size,
+                    dtls ? "DTLS (PSK) control channel" : "plain UDP");
             System.out.printf(Locale.ROOT, "  all joined in       %8.2f s (%,.0f joins/s), registry %d%n", joinSeconds, count / joinSeconds, registered);
             System.out.printf(Locale.ROOT, "  controller heap     %8.1f KB per joined AP (%.1f MB for %d, after full GC; %.1f MB before any)%n",
                     (joinedHeap - baseHeap) / 1024.0 / count, (joinedHeap - baseHeap) / 1e6, count, baseHeap / 1e6);
             System.out.printf(Locale.ROOT, "  predownload         %8.2f s, %.1f MB/s aggregate, %d failed%n", downloadSeconds,
                     size * (double) count / downloadSeconds / 1e6, failed.get());
+            System.out.printf(Locale.ROOT, "  controller per block %7.2f us CPU, %,.0f bytes allocated (event loop, %,d Image Data blocks sent)%n",
+                    cpu / 1e3 / sent, allocated / (double) sent, sent);
         } finally {
             for (SimulatedWtp ap : aps) {
                 ap.close();
@@ -165,15 +187,33 @@ public final class JoinStormBench {
     }
 
     /** The controller JVM: joins, reports its heap, orders the predownload. */
-    private static void controller(Path bundle, int count) throws Exception {
+    private static void controller(Path bundle, int count, boolean dtls) throws Exception {
         Path cacheDir = Files.createTempDirectory("apimage-join-storm-cache");
-        try (ImageCache cache = new ImageCache(StagingArea.open(cacheDir), TransferOptions.defaults());
-                CapwapController c = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
-                        .images(type -> cache.fetch(type, bundle.resolve(type.name()).toUri(), null))
-                        .joinPolicy(JoinPolicy.open(count + 16)).image(14179, ImageVersion.parse("17.9.4.27")).imageAtJoin(false)
-                        // Every simulated AP shares 127.0.0.1: lift the per-address cap meant for the field.
-                        .streaming(b -> b.maxSessions(100_000).maxSessionsPerAddress(100_000)).plainUdpLab().start()) {
+        try (ImageCache cache = new ImageCache(StagingArea.open(cacheDir), TransferOptions.defaults())) {
+            CapwapController.Builder b = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
+                    .images(type -> cache.fetch(type, bundle.resolve(type.name()).toUri(), null))
+                    .joinPolicy(JoinPolicy.open(count + 16)).image(14179, ImageVersion.parse("17.9.4.27")).imageAtJoin(false)
+                    // Every simulated AP shares 127.0.0.1: lift the per-address caps meant for the field.
+                    .streaming(x -> x.maxSessions(100_000).maxSessionsPerAddress(100_000));
+            if (dtls) {
+                b.dtls(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))).limits(Duration.ofSeconds(30), 64, 100_000, Duration.ofMinutes(10)));
+            } else {
+                b.plainUdpLab();
+            }
+            serve(b.start(), count);
+        } finally {
+            try (Stream<Path> s = Files.walk(cacheDir)) {
+                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void serve(CapwapController c, int count) throws Exception {
+        try (c) {
             long base = heapAfterGc();
+            LoopThread loop = null;
+            long cpuBefore = 0;
+            long allocatedBefore = 0;
             System.out.println("READY " + c.localAddress().getPort() + " " + base);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -181,13 +221,35 @@ public final class JoinStormBench {
                     long used = heapAfterGc();
                     System.out.println("HEAP " + used + " " + c.registry().size());
                 } else if (line.equals("PREDOWNLOAD")) {
+                    loop = LoopThread.find();
+                    cpuBefore = loop.cpu();
+                    allocatedBefore = loop.allocated();
                     c.predownload(a -> true);
+                } else if (line.equals("BLOCKS")) {
+                    long blocks = c.streams().stream().mapToLong(st -> st.messages()).sum();
+                    System.out.println("BLOCKS " + (loop.cpu() - cpuBefore) + " " + (loop.allocated() - allocatedBefore) + " " + blocks);
                 }
             }
-        } finally {
-            try (Stream<Path> s = Files.walk(cacheDir)) {
-                s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** The controller's event loop thread, for its CPU time and allocated bytes. */
+    private record LoopThread(long id) {
+        static LoopThread find() {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith("apimage-capwap-controller")) {
+                    return new LoopThread(t.getId());
+                }
             }
+            throw new IllegalStateException("no controller event loop thread");
+        }
+
+        long cpu() {
+            return ManagementFactory.getThreadMXBean().getThreadCpuTime(id);
+        }
+
+        long allocated() {
+            return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean()).getThreadAllocatedBytes(id);
         }
     }
 }

@@ -13,13 +13,16 @@ import java.util.regex.Pattern;
  * Wireshark's CAPWAP dissector as a second reader of what we put on the wire: runs {@code tshark}
  * on a pcap file and returns the fields asked for, one row per packet, after checking that no
  * packet is malformed and that the only expert infos are the dissector's notes on the image
- * elements it does not decode (RFC 5415 elements 24 to 27).
+ * elements it does not decode (RFC 5415 elements 24 to 27), or the UDP dissector's traceroute guess
+ * about an ephemeral port.
  */
 public final class Tshark {
 
     private static final Path TSHARK = Path.of("/usr/bin/tshark");
     private static final Pattern ALLOWED_NOTE = Pattern.compile("Expert Info \\(Note/Undecoded\\): Dissector for CAPWAP Message Element "
-            + "\\((Image Data|Image Identifier|Image Information|Initiate Download)\\) type not implemented.*");
+            + "\\((Image Data|Image Identifier|Image Information|Initiate Download)\\) type not implemented.*"
+            // The UDP dissector's guess when an ephemeral port falls in traceroute's range (33434 to 33534): about ports, not our bytes.
+            + "|Expert Info \\(Chat/Sequence\\): Possible traceroute: .*");
 
     private Tshark() {
     }
