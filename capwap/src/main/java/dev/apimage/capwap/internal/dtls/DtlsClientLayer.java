@@ -216,11 +216,8 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
             b.getBytes(b.readerIndex(), record, 0, n);
             transport.hold(record, n);
             try {
-                while (dtls != null) {
-                    int got = dtls.receive(plain, 0, plain.length, 1);
-                    if (got < 0) {
-                        break;
-                    }
+                for (int got = dtls.receive(plain, 0, plain.length, 1); got >= 0 && dtls != null;
+                        got = dtls == null ? -1 : dtls.receivePending(plain, 0, plain.length)) {
                     ByteBuf clear = ctx.alloc().buffer(got);
                     clear.writeBytes(plain, 0, got);
                     ctx.fireChannelRead(new DatagramPacket(clear, p.recipient(), p.sender()));

@@ -331,11 +331,9 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
         b.getBytes(b.readerIndex(), record, 0, n);
         s.transport.hold(record, n);
         try {
-            while (true) {
-                int got = s.dtls.receive(plain, 0, plain.length, 1);
-                if (got < 0) {
-                    break;
-                }
+            // The datagram's first record, then any more it carried (already queued: no second read,
+            // and no second record buffer).
+            for (int got = s.dtls.receive(plain, 0, plain.length, 1); got >= 0; got = s.dtls.receivePending(plain, 0, plain.length)) {
                 ByteBuf clear = ctx.alloc().buffer(got);
                 clear.writeBytes(plain, 0, got);
                 ctx.fireChannelRead(new DatagramPacket(clear, local, s.peer));

@@ -19,7 +19,11 @@ final class QueuedTransport implements DatagramTransport {
 
     /** The most a record may take: a 1,500-byte path less IPv4, UDP and the CAPWAP DTLS header. */
     static final int SEND_LIMIT = 1500 - 20 - 8 - 4;
-    static final int RECEIVE_LIMIT = 1 << 14;
+    /**
+     * The largest datagram taken: control messages are fragmented at 1,400 bytes and Image Data
+     * blocks stay under 1,500. Bouncy Castle allocates a buffer of this size per receive call.
+     */
+    static final int RECEIVE_LIMIT = 2048;
     private static final InterruptedIOException NONE_PENDING = new InterruptedIOException("no datagram pending") {
         @Override
         public synchronized Throwable fillInStackTrace() {
