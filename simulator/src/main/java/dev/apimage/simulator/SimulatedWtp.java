@@ -75,12 +75,24 @@ public final class SimulatedWtp implements AutoCloseable {
             this.channel = new Bootstrap().group(io).channel(NioDatagramChannel.class).handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel c) {
-                    c.pipeline().addLast(executor, new SimpleChannelInboundHandler<DatagramPacket>() {
+                    // The state machine runs on the disk thread: each datagram is handed to it there.
+                    c.pipeline().addLast(new SimpleChannelInboundHandler<DatagramPacket>(false) {
                         @Override
                         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
-                            CapwapWtpStateMachine m = machine;
-                            if (m != null) {
-                                m.onDatagram(p.content());
+                            io.netty.buffer.ByteBuf content = p.content();
+                            try {
+                                executor.execute(() -> {
+                                    try {
+                                        CapwapWtpStateMachine m = machine;
+                                        if (m != null) {
+                                            m.onDatagram(content);
+                                        }
+                                    } finally {
+                                        content.release();
+                                    }
+                                });
+                            } catch (java.util.concurrent.RejectedExecutionException e) {
+                                content.release(); // the AP is shutting down
                             }
                         }
 

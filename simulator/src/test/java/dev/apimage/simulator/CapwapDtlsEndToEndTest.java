@@ -131,4 +131,54 @@ class CapwapDtlsEndToEndTest {
             return Files.readAllBytes(f);
         }
     }
+
+    @Test
+    void aControllerThatClosesTheSessionMidDownloadSendsTheApThroughDtlsTeardownAndItRejoinsAndFinishes() throws Exception {
+        image = TestImages.write(dir.resolve("ap1g8"), 3_000_000, 9);
+        ImageCache cache = new ImageCache(StagingArea.open(dir.resolve("cache")), TransferOptions.defaults());
+        closing.add(cache);
+        DtlsSettings keys = DtlsSettings.psk(PskKeys.shared(Secret.of(KEY)));
+        java.util.concurrent.CompletableFuture<Void> midway = new java.util.concurrent.CompletableFuture<>();
+        CapwapController first = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
+                .images(type -> cache.fetch(type, image.toUri(), null)).image(14179, TARGET).dtls(keys)
+                .streaming(b -> b.retransmitInterval(Duration.ofMillis(300)).listener(new dev.apimage.capwap.CapwapImageStreamer.Listener() {
+                    @Override
+                    public void onProgress(InetSocketAddress ap, long bytes, long size) {
+                        if (bytes > 200_000) {
+                            midway.complete(null);
+                        }
+                    }
+                })).start();
+        InetSocketAddress address = first.localAddress();
+        dev.apimage.testing.CapturedLogs.clear();
+        SimulatedWtp ap = ap(first, "ap1g8-AP", DtlsSettings.pskIdentity("ap1g8-AP", Secret.of(KEY)));
+        midway.get(30, TimeUnit.SECONDS);
+        first.close(); // close_notify to the AP in the middle of its image
+        CapwapController second = CapwapController.builder().address(address)
+                .images(type -> cache.fetch(type, image.toUri(), null)).image(14179, TARGET).dtls(keys)
+                .streaming(b -> b.retransmitInterval(Duration.ofMillis(300))).start();
+        closing.add(second);
+        assertEquals(Optional.of(OLD), ap.runningOn(TARGET).get(60, TimeUnit.SECONDS).backupVersion());
+        assertArrayEquals(Files.readAllBytes(image), stored("ap1g8-AP"), "the whole image, through a new session with the second controller");
+        List<String> log = dev.apimage.testing.CapturedLogs.containing("[ap1g8-AP]");
+        // The field's lines, in this order, after the controller's close_notify.
+        int at = 0;
+        for (String line : List.of("the controller closed the DTLS session (close_notify)", "CAPWAP State: DTLS Teardown",
+                "Aborting image download(0x0): Dtls cleanup, ap1g8", "Restarting CAPWAP State Machine.", "CAPWAP State: Discovery",
+                "DTLS session established")) {
+            int found = indexOf(log.subList(at, log.size()), line);
+            assertTrue(found >= 0, "'" + line + "' after line " + at + ": " + log);
+            at += found + 1;
+        }
+        assertEquals(0, second.dtlsStats().orElseThrow().handshakesFailed());
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
 }
