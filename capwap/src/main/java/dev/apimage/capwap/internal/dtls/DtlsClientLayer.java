@@ -92,7 +92,7 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
             controller = to;
             callback = done;
             phase = Phase.HANDSHAKE;
-            QueuedTransport t = new QueuedTransport((buf, off, len) -> writeRecord(buf, off, len));
+            QueuedTransport t = new QueuedTransport((buf, off, len) -> QueuedTransport.writeRecord(ctx, controller, buf, off, len));
             Peers.Outcome o = new Peers.Outcome();
             transport = t;
             outcome = o;
@@ -260,14 +260,4 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
         }
     }
 
-    private void writeRecord(byte[] buf, int off, int len) {
-        ByteBuf out = ctx.alloc().directBuffer(4 + len);
-        out.writeInt(0x01000000); // the CAPWAP DTLS header (RFC 5415, 4.2)
-        out.writeBytes(buf, off, len);
-        if (ctx.executor().inEventLoop()) {
-            ctx.write(new DatagramPacket(out, controller));
-        } else {
-            ctx.writeAndFlush(new DatagramPacket(out, controller));
-        }
-    }
 }

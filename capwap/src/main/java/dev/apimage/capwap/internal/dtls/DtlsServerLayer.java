@@ -107,7 +107,7 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
             this.peer = peer;
             this.startedAt = now;
             this.lastHeard = now;
-            this.transport = new QueuedTransport((buf, off, len) -> writeRecord(peer, buf, off, len));
+            this.transport = new QueuedTransport((buf, off, len) -> QueuedTransport.writeRecord(ctx, peer, buf, off, len));
         }
     }
 
@@ -254,7 +254,7 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
             @Override
             public void send(byte[] buf, int off, int len) {
                 sent[0]++;
-                writeRecord(from, buf, off, len);
+                QueuedTransport.writeRecord(ctx, from, buf, off, len);
                 ctx.flush();
             }
         });
@@ -395,18 +395,6 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
         }
     }
 
-    /** A record out: the CAPWAP DTLS header, then the record. Thread-safe (handshake threads call it). */
-    private void writeRecord(InetSocketAddress to, byte[] buf, int off, int len) {
-        ByteBuf out = ctx.alloc().directBuffer(4 + len);
-        out.writeInt(0x01000000);
-        out.writeBytes(buf, off, len);
-        // Past this handler, towards the socket: the record is not encrypted twice.
-        if (ctx.executor().inEventLoop()) {
-            ctx.write(new DatagramPacket(out, to));
-        } else {
-            ctx.writeAndFlush(new DatagramPacket(out, to));
-        }
-    }
 
     private void drop(Session s, String why, boolean tell) {
         if (sessions.remove(s.peer, s)) {

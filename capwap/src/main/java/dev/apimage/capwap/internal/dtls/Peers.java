@@ -177,6 +177,11 @@ final class Peers {
         void refused(String why) {
             failure = why;
         }
+
+        void completed(TlsContext context, KeyLog log) {
+            suite = suiteName(context.getSecurityParametersConnection().getCipherSuite());
+            log.write(context);
+        }
     }
 
     /** The controller's peer for one handshake. */
@@ -287,8 +292,7 @@ final class Peers {
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            outcome.suite = suiteName(context.getSecurityParametersConnection().getCipherSuite());
-            log.write(context);
+            outcome.completed(context, log);
         }
     }
 
@@ -417,8 +421,7 @@ final class Peers {
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            outcome.suite = suiteName(context.getSecurityParametersConnection().getCipherSuite());
-            log.write(context);
+            outcome.completed(context, log);
         }
     }
 
@@ -467,8 +470,7 @@ final class Peers {
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            outcome.suite = suiteName(context.getSecurityParametersConnection().getCipherSuite());
-            log.write(context);
+            outcome.completed(context, log);
         }
     }
 
@@ -535,8 +537,7 @@ final class Peers {
         @Override
         public void notifyHandshakeComplete() throws IOException {
             super.notifyHandshakeComplete();
-            outcome.suite = suiteName(context.getSecurityParametersConnection().getCipherSuite());
-            log.write(context);
+            outcome.completed(context, log);
         }
     }
 }

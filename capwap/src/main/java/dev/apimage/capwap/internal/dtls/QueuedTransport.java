@@ -36,6 +36,22 @@ final class QueuedTransport implements DatagramTransport {
         void send(byte[] record, int off, int len);
     }
 
+    /**
+     * Writes a record towards the socket, past the DTLS layer (so it is not encrypted twice), with
+     * the CAPWAP DTLS header in front (RFC 5415, 4.2: version 0, type 1, 24 reserved bits).
+     * Thread-safe: handshake threads call it.
+     */
+    static void writeRecord(io.netty.channel.ChannelHandlerContext ctx, java.net.InetSocketAddress to, byte[] buf, int off, int len) {
+        ByteBuf out = ctx.alloc().directBuffer(4 + len);
+        out.writeInt(0x01000000);
+        out.writeBytes(buf, off, len);
+        if (ctx.executor().inEventLoop()) {
+            ctx.write(new io.netty.channel.socket.DatagramPacket(out, to));
+        } else {
+            ctx.writeAndFlush(new io.netty.channel.socket.DatagramPacket(out, to));
+        }
+    }
+
     private final ArrayBlockingQueue<byte[]> handshake = new ArrayBlockingQueue<>(32);
     private final Sender sender;
     private volatile boolean established;
