@@ -132,6 +132,14 @@ class DtlsOpenSslInteropTest {
         DtlsStats st = await(c, s -> s.established() == 1);
         assertEquals(1, st.established(), st.toString());
         assertTrue(st.cookiesSent() >= 1, "the first ClientHello got a HelloVerifyRequest, not a session: " + st);
+        // A record from OpenSSL decrypts here: the text is no CAPWAP message, so it lands as a malformed control datagram.
+        processes.get(0).getOutputStream().write("not a CAPWAP message\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        processes.get(0).getOutputStream().flush();
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (c.malformedControlDatagrams() == 0 && System.nanoTime() < end) {
+            Thread.onSpinWait();
+        }
+        assertEquals(1, c.malformedControlDatagrams(), "OpenSSL's application data record decrypted");
         // Closing s_client sends close_notify: the controller frees the session.
         processes.get(0).getOutputStream().close();
         st = await(c, s -> s.sessions() == 0);
@@ -263,6 +271,8 @@ class DtlsOpenSslInteropTest {
 
     // --- our AP against openssl s_server ---
 
+    private Channel lastChannel;
+
     private CompletableFuture<String> ourAp(DtlsSettings settings, InetSocketAddress to) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         closing.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
@@ -272,11 +282,14 @@ class DtlsOpenSslInteropTest {
             }
         }).connect(to, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly().channel();
         closing.add(() -> ch.close().syncUninterruptibly());
+        lastChannel = ch;
         WtpDtls dtls = WtpDtls.install(ch, settings.limits(Duration.ofSeconds(5), 8, 4, Duration.ofMinutes(1)), to, Runnable::run);
         CompletableFuture<String> result = new CompletableFuture<>();
         dtls.setup(result::complete, why -> result.completeExceptionally(new IllegalStateException(why)));
         return result;
     }
+
+    private ProcessOutput serverOutput;
 
     private DtlsRelay server(String... args) throws Exception {
         int port;
@@ -287,18 +300,32 @@ class DtlsOpenSslInteropTest {
         all.addAll(List.of(args));
         ProcessOutput out = openssl("s_server", all.toArray(String[]::new));
         out.await("ACCEPT", Duration.ofSeconds(20));
+        serverOutput = out;
         DtlsRelay relay = DtlsRelay.toPlain(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         closing.add(relay);
         return relay;
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"PSK-AES128-CBC-SHA", "DHE-PSK-AES128-CBC-SHA"})
+    @ValueSource(strings = {"PSK-AES128-CBC-SHA", "DHE-PSK-AES128-CBC-SHA", "PSK-AES128-GCM-SHA256", "DHE-PSK-AES128-GCM-SHA256"})
     void ourApCompletesAPskHandshakeWithOpensslServer(String suite) throws Exception {
         assertTrue(Files.isExecutable(OPENSSL), "openssl not found");
         DtlsRelay relay = server("-nocert", "-psk", KEY, "-psk_hint", "CAPWAP", "-cipher", suite);
         String negotiated = ourAp(DtlsSettings.pskIdentity("AP6C41.0E16.E79C", Secret.of(KEY)), relay.capwapAddress()).get(30, TimeUnit.SECONDS);
-        assertEquals("TLS_" + suite.replace("PSK-AES128-CBC-SHA", "PSK_WITH_AES_128_CBC_SHA").replace("-", "_"), negotiated);
+        assertEquals(expectedName(suite), negotiated);
+        // A record from our AP decrypts in OpenSSL: s_server prints what it received.
+        lastChannel.writeAndFlush(Unpooled.copiedBuffer("hello from the AP\n", java.nio.charset.StandardCharsets.US_ASCII)).syncUninterruptibly();
+        serverOutput.await("hello from the AP", Duration.ofSeconds(20));
+    }
+
+    private static String expectedName(String openssl) {
+        return switch (openssl) {
+            case "PSK-AES128-CBC-SHA" -> "TLS_PSK_WITH_AES_128_CBC_SHA";
+            case "DHE-PSK-AES128-CBC-SHA" -> "TLS_DHE_PSK_WITH_AES_128_CBC_SHA";
+            case "PSK-AES128-GCM-SHA256" -> "TLS_PSK_WITH_AES_128_GCM_SHA256";
+            case "DHE-PSK-AES128-GCM-SHA256" -> "TLS_DHE_PSK_WITH_AES_128_GCM_SHA256";
+            default -> throw new IllegalArgumentException(openssl);
+        };
     }
 
     @Test
@@ -312,6 +339,8 @@ class DtlsOpenSslInteropTest {
         String negotiated = ourAp(DtlsSettings.certificates(ap.certificate(), ap.privateKey(), pki.caCertificate()), relay.capwapAddress())
                 .get(30, TimeUnit.SECONDS);
         assertEquals("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", negotiated);
+        lastChannel.writeAndFlush(Unpooled.copiedBuffer("hello over GCM\n", java.nio.charset.StandardCharsets.US_ASCII)).syncUninterruptibly();
+        serverOutput.await("hello over GCM", Duration.ofSeconds(20));
 
         // A controller whose certificate is a web server's: the AP refuses it (RFC 5415, 2.4.4.3).
         LabPki.Issued web = pki.issue("web", "EWC-9105", LabPki.Role.WEB_SERVER);

@@ -149,10 +149,17 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
 
     private void end(boolean tell) {
         if (dtls != null && !outcome.closedByPeer) {
-            try {
-                dtls.close();
-            } catch (IOException e) {
-                // the session is gone either way
+            GcmRecords gcm = outcome.records;
+            if (gcm != null) {
+                ByteBuf out = ctx.alloc().directBuffer(64);
+                gcm.seal(GcmRecords.ALERT, new byte[] {1, 0}, 2, out); // close_notify
+                ctx.write(new DatagramPacket(out, controller));
+            } else {
+                try {
+                    dtls.close();
+                } catch (IOException e) {
+                    // the session is gone either way
+                }
             }
             ctx.flush();
         }
@@ -209,6 +216,33 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
                 transport.offer(b);
                 return;
             }
+            GcmRecords gcm = outcome.records;
+            while (gcm != null && phase == Phase.UP && gcm.reads(b)) {
+                short type = b.getUnsignedByte(b.readerIndex());
+                int got = gcm.open(b, plain);
+                if (got < 0) {
+                    continue; // forged, replayed or too old: dropped
+                }
+                if (type == GcmRecords.ALERT) {
+                    if (got >= 2 && (plain[1] == 0 || plain[0] == 2)) {
+                        outcome.closedByPeer = true;
+                        if (plain[1] != 0) {
+                            outcome.failure = "the controller sent alert " + org.bouncycastle.tls.AlertDescription.getText((short) (plain[1] & 0xFF));
+                        }
+                        end(true);
+                    }
+                    return;
+                }
+                ByteBuf clear = ctx.alloc().buffer(got);
+                clear.writeBytes(plain, 0, got);
+                ctx.fireChannelRead(new DatagramPacket(clear, p.recipient(), p.sender()));
+                if (!b.isReadable()) {
+                    return;
+                }
+            }
+            if (phase != Phase.UP) {
+                return;
+            }
             int n = b.readableBytes();
             if (n > record.length) {
                 return;
@@ -245,6 +279,13 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
             return;
         }
         try {
+            GcmRecords gcm = phase == Phase.UP ? outcome.records : null;
+            if (gcm != null && b.readableBytes() <= GcmRecords.MAX_PLAINTEXT) {
+                ByteBuf out = ctx.alloc().directBuffer(b.readableBytes() + 4 + 13 + 8 + 16);
+                gcm.seal(GcmRecords.APPLICATION_DATA, b, out);
+                ctx.write(new DatagramPacket(out, controller), promise);
+                return;
+            }
             if (phase == Phase.UP) {
                 int n = b.readableBytes();
                 byte[] bytes = n <= outgoing.length ? outgoing : new byte[n];

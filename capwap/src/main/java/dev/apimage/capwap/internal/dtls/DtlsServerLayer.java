@@ -102,6 +102,8 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
         final long startedAt;
         long lastHeard;
         DTLSTransport dtls;
+        /** Records the AP sent once its side was up, before this side's handshake thread handed over. */
+        final java.util.List<ByteBuf> early = new java.util.ArrayList<>(2);
 
         Session(InetSocketAddress peer, long now) {
             this.peer = peer;
@@ -215,7 +217,14 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
                 hello(from, b);
             } else if (s.dtls == null) {
                 s.lastHeard = now();
-                s.transport.offer(b);
+                GcmRecords gcm = s.outcome.records;
+                if (gcm != null && gcm.reads(b)) {
+                    if (s.early.size() < 8) {
+                        s.early.add(b.copy()); // the AP's first message, a moment before the hand-over: kept, not lost
+                    }
+                } else {
+                    s.transport.offer(b);
+                }
             } else {
                 s.lastHeard = now();
                 decrypt(s, b, p.recipient());
@@ -310,6 +319,8 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
             sessions.remove(s.peer);
             release(s.peer);
             s.transport.close();
+            s.early.forEach(ByteBuf::release);
+            s.early.clear();
             listener.onHandshakeFailed(s.peer, why);
             return;
         }
@@ -320,9 +331,38 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
         s.outcome.onPeerClosed = () -> { }; // noticed when receive() returns on the loop
         LOG.info("DTLS session with {} established: {}, {}", Hosts.text(s.peer), s.outcome.suite, s.outcome.peer);
         listener.onEstablished(s.peer, s.outcome.suite, s.outcome.peer == null ? "" : s.outcome.peer);
+        for (ByteBuf e : s.early) {
+            try {
+                if (sessions.get(s.peer) == s) {
+                    decrypt(s, e, (InetSocketAddress) ctx.channel().localAddress());
+                }
+            } finally {
+                e.release();
+            }
+        }
+        s.early.clear();
     }
 
     private void decrypt(Session s, ByteBuf b, InetSocketAddress local) {
+        GcmRecords gcm = s.outcome.records;
+        while (gcm != null && gcm.reads(b)) {
+            short type = b.getUnsignedByte(b.readerIndex());
+            int got = gcm.open(b, plain);
+            if (got < 0) {
+                continue; // forged, replayed or too old: dropped, as DTLS does
+            }
+            if (type == GcmRecords.ALERT) {
+                onAlert(s, got);
+                return;
+            }
+            ByteBuf clear = ctx.alloc().buffer(got);
+            clear.writeBytes(plain, 0, got);
+            ctx.fireChannelRead(new DatagramPacket(clear, local, s.peer));
+            if (sessions.get(s.peer) != s || !b.isReadable()) {
+                return;
+            }
+        }
+        // Anything else (a retransmitted handshake message, another suite's records): Bouncy Castle's record layer.
         int n = b.readableBytes();
         if (n > record.length) {
             malformedDropped++;
@@ -354,6 +394,22 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
         }
     }
 
+    /** An alert the GCM record layer opened: close_notify or a fatal one ends the session. */
+    private void onAlert(Session s, int length) {
+        if (length < 2) {
+            return;
+        }
+        int level = plain[0];
+        int description = plain[1] & 0xFF;
+        if (description == org.bouncycastle.tls.AlertDescription.close_notify) {
+            s.outcome.closedByPeer = true;
+            drop(s, "the AP closed the DTLS session (close_notify)", true);
+        } else if (level == org.bouncycastle.tls.AlertLevel.fatal) {
+            s.outcome.closedByPeer = true; // a fatal alert ends the session on both sides: no close_notify back
+            drop(s, "the AP sent alert " + org.bouncycastle.tls.AlertDescription.getText((short) description), true);
+        }
+    }
+
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (!(msg instanceof DatagramPacket p)) {
@@ -369,6 +425,16 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
                 p.release();
                 promise.trySuccess(); // no session to carry it: nothing goes out in the clear
             }
+            return;
+        }
+        GcmRecords gcm = s.outcome.records;
+        if (gcm != null && b.readableBytes() <= GcmRecords.MAX_PLAINTEXT) {
+            // The block path: sealed straight into a pooled buffer.
+            ByteBuf out = ctx.alloc().directBuffer(b.readableBytes() + 4 + 13 + 8 + 16);
+            gcm.seal(GcmRecords.APPLICATION_DATA, b, out);
+            InetSocketAddress to = p.recipient();
+            p.release();
+            ctx.write(new DatagramPacket(out, to), promise);
             return;
         }
         try {
@@ -401,15 +467,13 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
             release(s.peer);
             if (s.dtls != null) {
                 if (!s.outcome.closedByPeer) {
-                    try {
-                        s.dtls.close(); // close_notify
-                    } catch (IOException e) {
-                        LOG.debug("close_notify to {}: {}", Hosts.text(s.peer), e.toString());
-                    }
+                    closeNotify(s);
                 }
                 ctx.flush();
             }
             s.transport.close(); // a handshake thread still waiting ends on the closed transport
+            s.early.forEach(ByteBuf::release);
+            s.early.clear();
 
             LOG.info("DTLS session with {} ended: {}", Hosts.text(s.peer), why);
             if (tell) {
@@ -448,6 +512,22 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
             drop(s, "controller stopped", false);
         }
         handshakes.shutdownNow();
+    }
+
+    /** close_notify, from the record layer that carried the session (its sequence numbers are the peer's latest). */
+    private void closeNotify(Session s) {
+        GcmRecords gcm = s.outcome.records;
+        if (gcm != null) {
+            ByteBuf out = ctx.alloc().directBuffer(64);
+            gcm.seal(GcmRecords.ALERT, new byte[] {1, 0}, 2, out);
+            ctx.write(new DatagramPacket(out, s.peer));
+            return;
+        }
+        try {
+            s.dtls.close();
+        } catch (IOException e) {
+            LOG.debug("close_notify to {}: {}", Hosts.text(s.peer), e.toString());
+        }
     }
 
     private static void closeQuietly(DTLSTransport t) {

@@ -148,6 +148,8 @@ final class Peers {
         volatile String peer;
         volatile String failure;
         volatile boolean closedByPeer;
+        /** The allocation-free record layer for an AES-128-GCM session, set when the handshake completes. */
+        volatile GcmRecords records;
         /** Set after the handshake: the peer closed or failed the session. */
         volatile Runnable onPeerClosed;
 
@@ -180,6 +182,7 @@ final class Peers {
 
         void completed(TlsContext context, KeyLog log) {
             suite = suiteName(context.getSecurityParametersConnection().getCipherSuite());
+            records = GcmRecords.of(context, context.isServer());
             log.write(context);
         }
     }
