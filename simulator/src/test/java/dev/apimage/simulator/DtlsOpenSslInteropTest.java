@@ -147,6 +147,29 @@ class DtlsOpenSslInteropTest {
     }
 
     @Test
+    void aSilentSessionEndsAfterTheIdleTimeoutOnTheControllersClock() throws Exception {
+        assertTrue(Files.isExecutable(OPENSSL), "openssl not found: install Debian package 'openssl' (.ci/run does)");
+        dev.apimage.time.VirtualClock clock = new dev.apimage.time.VirtualClock();
+        CapwapController c = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
+                .images(type -> CompletableFuture.failedFuture(new IllegalStateException("no images in this test")))
+                .dtls(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))).limits(Duration.ofSeconds(3), 8, 4, Duration.ofMinutes(1)))
+                .clock(clock).start();
+        closing.add(c);
+        DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
+        closing.add(relay);
+        ProcessOutput out = client(relay, "-psk", KEY, "-psk_identity", "ap-silent", "-cipher", "PSK-AES128-GCM-SHA256");
+        out.await("Ciphersuite:", Duration.ofSeconds(20));
+        assertEquals(1, await(c, s -> s.established() == 1).established());
+        c.registry(); // the controller's loop has handled the handshake's end before time moves
+        clock.advance(Duration.ofSeconds(59));
+        assertEquals(1, c.dtlsStats().orElseThrow().established(), "not yet idle for a minute");
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(0, c.dtlsStats().orElseThrow().sessions(), "idle for a minute: ended and freed");
+        // The controller said close_notify: s_client ends.
+        out.awaitEnd(Duration.ofSeconds(20));
+    }
+
+    @Test
     void aWrongKeyFailsAndLeavesNoSession() throws Exception {
         CapwapController c = controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
