@@ -108,7 +108,7 @@ public final class CapwapController implements AutoCloseable {
         s = b.streamerSettings == null ? s : b.streamerSettings.apply(s);
         if (b.dtls != null) {
             plane.dtls = new DtlsServerLayer(b.dtls, plane.dtlsListener());
-            s.security(plane.dtls);
+            s.security(plane.dtls, DtlsServerLayer.HEADROOM, DtlsServerLayer.TAILROOM);
         }
         this.streamer = s.start();
         LOG.info("CAPWAP controller {} listening on {} ({}), at most {} APs", b.acName, Hosts.text(streamer.localAddress()),

@@ -152,12 +152,17 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private long refusedUnjoined;
     /** The control session, when a {@link CapwapController} runs this socket; null for a bare streamer. */
     private final ControlPlane control;
+    /** Room the security layer needs before and around a stream's message (0 without one). */
+    private final int securityHeadroom;
+    private final int securityRoom;
 
     private CapwapImageStreamer(Builder b, StreamerSettings settings) throws IOException {
         this.settings = settings;
         this.images = b.images;
         this.listener = b.listener;
         this.control = b.control;
+        this.securityHeadroom = b.securityHeadroom;
+        this.securityRoom = b.securityHeadroom + b.securityTailroom;
         this.ownGroup = b.group == null;
         this.group = ownGroup ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-capwap-controller", true),
                 NioIoHandler.newFactory()) : b.group;
@@ -506,7 +511,12 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private final class SessionPort implements ImageStreamSession.Port {
         @Override
         public ByteBuf buffer(int capacity) {
-            return channel.alloc().directBuffer(capacity);
+            if (securityRoom == 0) {
+                return channel.alloc().directBuffer(capacity);
+            }
+            // Room for the DTLS record around the message, so that it is sealed where it is written.
+            ByteBuf b = channel.alloc().directBuffer(capacity + securityRoom);
+            return b.setIndex(securityHeadroom, securityHeadroom);
         }
 
         @Override
@@ -555,6 +565,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
         private NanoClock clock;
         private Consumer<ChannelPipeline> pipelineHook;
         private io.netty.channel.ChannelHandler security;
+        private int securityHeadroom;
+        private int securityTailroom;
         private ControlPlane control;
 
         private Builder() {
@@ -751,9 +763,14 @@ public final class CapwapImageStreamer implements AutoCloseable {
             return this;
         }
 
-        /** The controller's DTLS layer: after any pipeline hook (a capture sees the wire), before the routing. */
-        Builder security(io.netty.channel.ChannelHandler layer) {
+        /**
+         * The controller's DTLS layer: after any pipeline hook (a capture sees the wire), before the
+         * routing; the streams' buffers leave it the room to seal a message where it was written.
+         */
+        Builder security(io.netty.channel.ChannelHandler layer, int headroom, int tailroom) {
             this.security = Objects.requireNonNull(layer, "layer");
+            this.securityHeadroom = headroom;
+            this.securityTailroom = tailroom;
             return this;
         }
 

@@ -293,6 +293,7 @@ public final class SimulatedWtp implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        security.teardown(); // close_notify, and a handshake in progress ends now rather than at its timeout
         channel.close().syncUninterruptibly();
         if (ownGroups) {
             io.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -41,7 +41,8 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
 
     private enum Phase { CLEAR, HANDSHAKE, UP }
 
-    private static final ExecutorService HANDSHAKES = DaemonThreads.workerPool("apimage-wtp-dtls-handshake", 8);
+    /** Shared by the APs of one JVM (a simulator runs hundreds): a handshake waits on its peer most of the time. */
+    private static final ExecutorService HANDSHAKES = DaemonThreads.workerPool("apimage-wtp-dtls-handshake", 32);
 
     private final DtlsSettings settings;
     private final Credentials credentials;

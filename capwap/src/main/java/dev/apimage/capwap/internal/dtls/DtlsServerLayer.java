@@ -72,6 +72,11 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
         void onHandshakeFailed(InetSocketAddress peer, String why);
     }
 
+    /** Room a message's buffer keeps before its bytes so that the layer seals it where it is. */
+    public static final int HEADROOM = GcmRecords.HEADROOM;
+    /** Room it keeps after them, for the tag. */
+    public static final int TAILROOM = GcmRecords.TAILROOM;
+
     private final DtlsSettings settings;
     private final Credentials credentials;
     private final KeyLog keyLog;
@@ -206,6 +211,7 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
             }
             return;
         }
+        boolean passedOn = false;
         try {
             if (preamble != 0x01 || b.readableBytes() < 4 + 13) {
                 malformedDropped++;
@@ -227,11 +233,40 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
                 }
             } else {
                 s.lastHeard = now();
+                if (openInPlace(s, p)) {
+                    passedOn = true;
+                    return;
+                }
                 decrypt(s, b, p.recipient());
             }
         } finally {
-            p.release();
+            if (!passedOn) {
+                p.release();
+            }
         }
+    }
+
+    /**
+     * The common case on the block path, a datagram of one application data record: opened where
+     * it lies and passed up in the same datagram, nothing taken.
+     */
+    private boolean openInPlace(Session s, DatagramPacket p) {
+        GcmRecords gcm = s.outcome.records;
+        ByteBuf b = p.content();
+        int at = b.readerIndex();
+        if (gcm == null || !gcm.reads(b) || b.getUnsignedByte(at) != GcmRecords.APPLICATION_DATA
+                || b.readableBytes() != 13 + b.getUnsignedShort(at + 11)) {
+            return false;
+        }
+        int got = gcm.open(b, plain);
+        if (got < 0) {
+            return false; // forged or replayed: dropped (open consumed it: nothing left to read)
+        }
+        int clear = at + 13 + 8;
+        b.setBytes(clear, plain, 0, got);
+        b.setIndex(clear, clear + got);
+        ctx.fireChannelRead(p);
+        return true;
     }
 
     private boolean isDiscoveryRequest(ByteBuf b) {
@@ -428,8 +463,12 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
             return;
         }
         GcmRecords gcm = s.outcome.records;
+        if (gcm != null && gcm.sealInPlace(GcmRecords.APPLICATION_DATA, b)) {
+            ctx.write(p, promise); // the block path: sealed where the streamer wrote it, nothing taken
+            return;
+        }
         if (gcm != null && b.readableBytes() <= GcmRecords.MAX_PLAINTEXT) {
-            // The block path: sealed straight into a pooled buffer.
+            // Sealed straight into a pooled buffer.
             ByteBuf out = ctx.alloc().directBuffer(b.readableBytes() + 4 + 13 + 8 + 16);
             gcm.seal(GcmRecords.APPLICATION_DATA, b, out);
             InetSocketAddress to = p.recipient();

@@ -158,13 +158,7 @@ final class GcmRecords {
             return false;
         }
         bind();
-        long seq = writeSeq++;
-        long explicit = ((long) epoch << 48) | seq;
-        keystream(writeAes, writeSalt, explicit, n);
-        for (int i = 0; i < n; i++) {
-            text[i] = (byte) (plain[i] ^ stream[16 + i]);
-        }
-        tag(writeH, explicit, type, n, text, n);
+        long seq = encrypt(type, plain, n);
         out.writeInt(0x01000000); // CAPWAP DTLS header (RFC 5415, 4.2)
         out.writeByte(type);
         out.writeShort(0xFEFD); // DTLS 1.2
@@ -172,12 +166,63 @@ final class GcmRecords {
         out.writeShort((int) (seq >>> 32));
         out.writeInt((int) seq);
         out.writeShort(EXPLICIT_NONCE + n + TAG);
-        out.writeLong(explicit);
+        out.writeLong(((long) epoch << 48) | seq);
         out.writeBytes(text, 0, n);
         for (int i = 0; i < TAG; i++) {
             out.writeByte(ghash[i] ^ stream[i]);
         }
         return true;
+    }
+
+    /** Room a buffer needs before its plaintext for {@link #sealInPlace}: the CAPWAP DTLS and record headers and the explicit nonce. */
+    static final int HEADROOM = 4 + HEADER + EXPLICIT_NONCE;
+    /** Room it needs after: the tag. */
+    static final int TAILROOM = TAG;
+
+    /**
+     * Seals the buffer's readable bytes where they are: the headers go into the room before them,
+     * the tag after them, and the buffer then holds the whole datagram. No buffer is taken.
+     *
+     * @param type the content type
+     * @param b the plaintext, with {@link #HEADROOM} before its reader index and {@link #TAILROOM} writable
+     * @return false (and the buffer untouched) when there is not the room, or the plaintext is too large
+     */
+    boolean sealInPlace(short type, ByteBuf b) {
+        int n = b.readableBytes();
+        int at = b.readerIndex();
+        if (n > MAX_PLAINTEXT || at < HEADROOM || b.writableBytes() < TAILROOM) {
+            return false;
+        }
+        bind();
+        b.getBytes(at, text, 0, n);
+        long seq = encrypt(type, text, n);
+        b.setBytes(at, text, 0, n);
+        int h = at - HEADROOM;
+        b.setInt(h, 0x01000000);
+        b.setByte(h + 4, type);
+        b.setShort(h + 5, 0xFEFD);
+        b.setShort(h + 7, epoch);
+        b.setShort(h + 9, (int) (seq >>> 32));
+        b.setInt(h + 11, (int) seq);
+        b.setShort(h + 15, EXPLICIT_NONCE + n + TAG);
+        b.setLong(h + 17, ((long) epoch << 48) | seq);
+        for (int i = 0; i < TAG; i++) {
+            b.writeByte(ghash[i] ^ stream[i]);
+        }
+        b.readerIndex(h);
+        return true;
+    }
+
+    /** Encrypts {@code plain} into {@code text} and leaves the tag's two halves in ghash and stream[0..16). */
+    private long encrypt(short type, byte[] plain, int n) {
+        long seq = writeSeq++;
+        long explicit = ((long) epoch << 48) | seq;
+        keystream(writeAes, writeSalt, explicit, n);
+        for (int i = 0; i < n; i++) {
+            text[i] = (byte) (plain[i] ^ stream[16 + i]);
+        }
+        tag(writeH, explicit, type, n, text, n);
+        return seq;
     }
 
     /**

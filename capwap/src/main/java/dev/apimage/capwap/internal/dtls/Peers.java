@@ -194,7 +194,7 @@ final class Peers {
 
     /** The AP's peer. */
     static org.bouncycastle.tls.TlsClient client(DtlsSettings s, Credentials creds, KeyLog log, Outcome outcome) {
-        return s.mode() == DtlsSettings.Mode.PSK ? new PskClient(s, log, outcome) : new CertificateClient(creds, log, outcome);
+        return s.mode() == DtlsSettings.Mode.PSK ? new PskClient(s, log, outcome) : new CertificateClient(s, creds, log, outcome);
     }
 
     private static int[] supported(int[] preferred) {
@@ -212,6 +212,22 @@ final class Peers {
             throw new TlsFatalAlert(AlertDescription.bad_certificate, "unreadable certificate");
         }
         return all;
+    }
+
+    /** The peer's chain against our trust, its role's extended key usage and the allow-list; the alert says why not. */
+    private static void check(Credentials creds, Outcome outcome, Certificate chain, String eku, String who) throws IOException {
+        if (chain == null || chain.isEmpty()) {
+            outcome.refused(who + " sent no certificate");
+            throw new TlsFatalAlert(AlertDescription.handshake_failure, "no certificate");
+        }
+        List<X509Certificate> peer = x509(chain);
+        outcome.peer = "certificate " + Credentials.subject(peer.get(0));
+        String why = creds.refuse(peer, eku);
+        if (why != null) {
+            outcome.refused(why);
+            throw new TlsFatalAlert(why.contains("expired") ? AlertDescription.certificate_expired
+                    : why.startsWith("untrusted") ? AlertDescription.unknown_ca : AlertDescription.access_denied, why);
+        }
     }
 
     private static Certificate tlsChain(Credentials creds) throws IOException {
@@ -397,18 +413,7 @@ final class Peers {
 
         @Override
         public void notifyClientCertificate(Certificate chain) throws IOException {
-            if (chain == null || chain.isEmpty()) {
-                outcome.refused("the AP sent no certificate");
-                throw new TlsFatalAlert(AlertDescription.handshake_failure, "no client certificate");
-            }
-            List<X509Certificate> peer = x509(chain);
-            outcome.peer = "certificate " + Credentials.subject(peer.get(0));
-            String why = creds.refuse(peer, Credentials.EKU_CAPWAP_WTP);
-            if (why != null) {
-                outcome.refused(why);
-                throw new TlsFatalAlert(why.contains("expired") ? AlertDescription.certificate_expired
-                        : why.startsWith("untrusted") ? AlertDescription.unknown_ca : AlertDescription.access_denied, why);
-            }
+            check(creds, outcome, chain, Credentials.EKU_CAPWAP_WTP, "the AP");
         }
 
         @Override
@@ -483,11 +488,19 @@ final class Peers {
         private final KeyLog log;
         private final Outcome outcome;
 
-        CertificateClient(Credentials creds, KeyLog log, Outcome outcome) {
+        private final int timeout;
+
+        CertificateClient(DtlsSettings s, Credentials creds, KeyLog log, Outcome outcome) {
             super(CRYPTO);
             this.creds = creds;
             this.log = log;
             this.outcome = outcome;
+            this.timeout = (int) s.handshakeTimeout().toMillis();
+        }
+
+        @Override
+        public int getHandshakeTimeoutMillis() {
+            return timeout; // without it Bouncy Castle retransmits for ever
         }
 
         @Override
@@ -505,19 +518,7 @@ final class Peers {
             return new TlsAuthentication() {
                 @Override
                 public void notifyServerCertificate(TlsServerCertificate server) throws IOException {
-                    Certificate chain = server.getCertificate();
-                    if (chain == null || chain.isEmpty()) {
-                        outcome.refused("the controller sent no certificate");
-                        throw new TlsFatalAlert(AlertDescription.handshake_failure);
-                    }
-                    List<X509Certificate> peer = x509(chain);
-                    outcome.peer = "certificate " + Credentials.subject(peer.get(0));
-                    String why = creds.refuse(peer, Credentials.EKU_CAPWAP_AC);
-                    if (why != null) {
-                        outcome.refused(why);
-                        throw new TlsFatalAlert(why.contains("expired") ? AlertDescription.certificate_expired
-                                : why.startsWith("untrusted") ? AlertDescription.unknown_ca : AlertDescription.access_denied, why);
-                    }
+                    check(creds, outcome, server.getCertificate(), Credentials.EKU_CAPWAP_AC, "the controller");
                 }
 
                 @Override
