@@ -397,6 +397,9 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
                 return;
             }
         }
+        if (!b.isReadable()) {
+            return; // a forged or replayed record, dropped
+        }
         // Anything else (a retransmitted handshake message, another suite's records): Bouncy Castle's record layer.
         int n = b.readableBytes();
         if (n > record.length) {
