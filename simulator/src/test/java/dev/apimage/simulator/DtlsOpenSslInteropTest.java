@@ -256,7 +256,6 @@ class DtlsOpenSslInteropTest {
         byte[] framed = new byte[hello.length + 4];
         framed[0] = 0x01;
         System.arraycopy(hello, 0, framed, 4, hello.length);
-        int answeredBytes = 0;
         for (int i = 0; i < 200; i++) {
             try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
                 s.setSoTimeout(2000);
@@ -264,13 +263,11 @@ class DtlsOpenSslInteropTest {
                 DatagramPacket answer = new DatagramPacket(new byte[2048], 2048);
                 s.receive(answer);
                 assertTrue(answer.getLength() <= framed.length, "no amplification: " + answer.getLength() + " bytes for " + framed.length);
-                answeredBytes += answer.getLength();
             }
         }
         DtlsStats st = c.dtlsStats().orElseThrow();
         assertEquals(0, st.sessions(), "a ClientHello without the cookie creates nothing: " + st);
         assertEquals(200, st.cookiesSent() - cookiesBefore, st.toString());
-        assertTrue(answeredBytes <= 200 * framed.length);
 
         // A cleartext Image Data Request to a DTLS controller: dropped, not answered.
         io.netty.buffer.ByteBuf b = Unpooled.buffer();

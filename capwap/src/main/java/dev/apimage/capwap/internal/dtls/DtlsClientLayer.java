@@ -57,7 +57,6 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
     private Peers.Outcome outcome;
     private Callback callback;
     private InetSocketAddress controller;
-    private long droppedCleartext;
 
     /**
      * A layer for an AP.
@@ -178,15 +177,6 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
         }
     }
 
-    /**
-     * Cleartext datagrams dropped while a session was being set up or was up.
-     *
-     * @return how many
-     */
-    public long droppedCleartext() {
-        return droppedCleartext;
-    }
-
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof DatagramPacket p)) {
@@ -203,8 +193,7 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
             if (phase == Phase.CLEAR) {
                 ctx.fireChannelRead(p); // the Discovery Response
             } else {
-                droppedCleartext++;
-                p.release();
+                p.release(); // cleartext while a session is being set up or is up
             }
             return;
         }

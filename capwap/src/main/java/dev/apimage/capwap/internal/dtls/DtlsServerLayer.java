@@ -6,6 +6,7 @@ import dev.apimage.capwap.wire.CapwapDecodeException;
 import dev.apimage.capwap.wire.CapwapHeader;
 import dev.apimage.internal.DaemonThreads;
 import dev.apimage.internal.Hosts;
+import dev.apimage.internal.LogText;
 import dev.apimage.time.NanoClock;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -363,7 +364,6 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
         s.dtls = dtls;
         handshakesCompleted++;
         s.lastHeard = now();
-        s.outcome.onPeerClosed = () -> { }; // noticed when receive() returns on the loop
         LOG.info("DTLS session with {} established: {}, {}", Hosts.text(s.peer), s.outcome.suite, s.outcome.peer);
         listener.onEstablished(s.peer, s.outcome.suite, s.outcome.peer == null ? "" : s.outcome.peer);
         for (ByteBuf e : s.early) {
@@ -423,7 +423,7 @@ public final class DtlsServerLayer extends ChannelDuplexHandler {
             // no more records in that datagram
         } catch (IOException e) {
             String why = s.outcome.closedByPeer ? "the AP closed the DTLS session (close_notify)"
-                    : s.outcome.failure != null ? s.outcome.failure : e.toString();
+                    : s.outcome.failure != null ? s.outcome.failure : LogText.printable(e.toString(), 200);
             drop(s, why, true);
             return;
         }

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Vector;
 import org.bouncycastle.tls.AlertDescription;
-import org.bouncycastle.tls.AlertLevel;
 import org.bouncycastle.tls.Certificate;
 import org.bouncycastle.tls.CertificateRequest;
 import org.bouncycastle.tls.CipherSuite;
@@ -150,8 +149,6 @@ final class Peers {
         volatile boolean closedByPeer;
         /** The allocation-free record layer for an AES-128-GCM session, set when the handshake completes. */
         volatile GcmRecords records;
-        /** Set after the handshake: the peer closed or failed the session. */
-        volatile Runnable onPeerClosed;
 
         void alertReceived(short level, short description) {
             String what = AlertDescription.getText(description);
@@ -159,10 +156,6 @@ final class Peers {
                 closedByPeer = true;
             } else if (failure == null) {
                 failure = "the peer sent alert " + what;
-            }
-            Runnable r = onPeerClosed;
-            if (r != null && (description == AlertDescription.close_notify || level == AlertLevel.fatal)) {
-                r.run();
             }
         }
 
