@@ -10,6 +10,7 @@ module dev.apimage.capwap {
     requires transitive io.netty.buffer;
     requires transitive io.netty.transport;
     requires io.netty.common;
+    requires io.netty.transport.classes.epoll;
     requires org.bouncycastle.tls;
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.provider;

@@ -1,7 +1,9 @@
 package dev.apimage.capwap;
 
 import dev.apimage.cache.ImageCache.CachedImage;
+import dev.apimage.capwap.internal.ControllerSocket;
 import dev.apimage.capwap.internal.ImageStreamSession;
+import dev.apimage.capwap.internal.OutboundDatagrams;
 import dev.apimage.capwap.internal.OpenImageFile;
 import dev.apimage.capwap.internal.StreamerSettings;
 import dev.apimage.capwap.wire.CapwapDecodeException;
@@ -28,9 +30,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
-import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -125,6 +125,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private final boolean ownGroup;
     private final Channel channel;
     private final EventLoop loop;
+    /** The Image Data envelopes, reused (one per block in flight, not one per block). */
+    private final OutboundDatagrams envelopes;
     private final NanoClock clock;
     private final Map<InetSocketAddress, ImageStreamSession> sessions = new HashMap<>();
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
@@ -165,8 +167,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
         this.securityRoom = b.securityHeadroom + b.securityTailroom;
         this.ownGroup = b.group == null;
         this.group = ownGroup ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-capwap-controller", true),
-                NioIoHandler.newFactory()) : b.group;
-        Bootstrap bootstrap = new Bootstrap().group(group).channel(NioDatagramChannel.class)
+                ControllerSocket.ioHandler()) : b.group;
+        Bootstrap bootstrap = ControllerSocket.configure(new Bootstrap().group(group), ownGroup)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -189,6 +191,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
             throw new IOException("cannot listen on " + b.address + ": " + e.getMessage(), e);
         }
         this.loop = channel.eventLoop();
+        this.envelopes = new OutboundDatagrams(loop);
         this.clock = b.clock == null ? NanoClock.on(loop) : b.clock.handingTo(loop);
         // One periodic check for every session instead of a timer per block: a block in flight costs no timer.
         long tick = Math.max(TimeUnit.MILLISECONDS.toNanos(5), Math.min(TimeUnit.MILLISECONDS.toNanos(100), settings.retransmitNanos() / 10));
@@ -221,8 +224,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 }
             });
         }
-        LOG.info("CAPWAP image streamer listening on {}, block size {}{}", localAddress(), settings.blockSize(),
-                settings.blockSize() > CapwapMessage.RFC_MAX_DATA ? " (beyond RFC 5415's 1024)" : "");
+        LOG.info("CAPWAP image streamer listening on {} ({}), block size {}{}", localAddress(), ControllerSocket.name(),
+                settings.blockSize(), settings.blockSize() > CapwapMessage.RFC_MAX_DATA ? " (beyond RFC 5415's 1024)" : "");
     }
 
     /**
@@ -521,7 +524,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
 
         @Override
         public void send(ByteBuf datagram, InetSocketAddress to) {
-            channel.write(new DatagramPacket(datagram, to));
+            channel.write(envelopes.wrap(datagram, to), channel.voidPromise());
         }
 
         @Override

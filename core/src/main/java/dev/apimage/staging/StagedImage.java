@@ -1,6 +1,8 @@
 package dev.apimage.staging;
 
 import dev.apimage.image.ImageDigests;
+import dev.apimage.staging.internal.TrailingDigests;
+import dev.apimage.staging.internal.WrittenRanges;
 import dev.apimage.transfer.BlockSink;
 import dev.apimage.transfer.BlockSinkException;
 import dev.apimage.transfer.FailureReason;
@@ -18,25 +20,35 @@ import org.slf4j.LoggerFactory;
 /**
  * One image being written into a {@link StagingArea}: a {@link BlockSink} over a temporary file.
  *
- * <p>Blocks may arrive in any order (parallel ranges) and be written again (retransmissions);
- * when they arrive in order the digests are computed on the way, otherwise by reading the file
- * back at commit. {@link #commit(ExpectedImage)} flushes to disk, checks size and digests, and
- * renames atomically to the final name; {@link #abort()} (and {@link #close()} before commit)
- * deletes the temporary file. Not thread-safe: one writer at a time.
+ * <p>Blocks may arrive in any order (parallel ranges) and be written again (retransmissions).
+ * The digests are computed while the image is written, but not by the writer: two digest workers
+ * read back what is in place contiguously from the start (from the page cache) and hash it, so a
+ * transport handing blocks to this sink is never held up by SHA-256 or MD5. When a write covered
+ * bytes already written, the digests are computed anew from the file at commit. Small blocks that
+ * follow each other are combined and written together, so a failing disk may be reported by a
+ * later write or by the commit rather than by the write of the block itself.
+ *
+ * <p>{@link #commit(ExpectedImage)} flushes to disk, checks size and digests, and renames
+ * atomically to the final name; {@link #abort()} (and {@link #close()} before commit) deletes the
+ * temporary file. Not thread-safe: one writer at a time.
  */
 public final class StagedImage implements BlockSink, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StagedImage.class);
+    /** Blocks of this size or more go to the file as they come; smaller ones are combined. */
+    private static final int COMBINE_LIMIT = 128 << 10;
 
     private final StagingArea area;
     private final Path target;
     private final Path temp;
     private final FileChannel channel;
-    private final ImageDigests.Hasher hasher = new ImageDigests.Hasher();
+    private final WrittenRanges written = new WrittenRanges();
+    private final TrailingDigests digests;
+    /** Small blocks that follow each other are combined here and written together (one system call, not 32). */
+    private ByteBuffer pending;
+    private long pendingOffset;
     private long reservation;
     private long allowed;
-    private long nextInOrder;
-    private boolean inOrder = true;
     private boolean sizeKnown;
     private boolean ended;
 
@@ -47,6 +59,7 @@ public final class StagedImage implements BlockSink, AutoCloseable {
         this.reservation = reservation;
         this.allowed = allowed;
         this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        this.digests = new TrailingDigests(channel);
     }
 
     /**
@@ -82,7 +95,7 @@ public final class StagedImage implements BlockSink, AutoCloseable {
         sizeKnown = true;
     }
 
-    /** Blocks are written at their offsets, so any order is fine; digests are then computed at commit. */
+    /** Blocks are written at their offsets, so any order is fine; the digests follow the contiguous prefix. */
     @Override
     public boolean acceptsAnyOrder() {
         return true;
@@ -104,14 +117,47 @@ public final class StagedImage implements BlockSink, AutoCloseable {
             }
             throw new InsufficientSpaceException(a, offset + n);
         }
-        if (inOrder) {
-            if (offset == nextInOrder) {
-                hasher.update(block);
-                nextInOrder += n;
-            } else {
-                inOrder = false;
-            }
+        if (pending != null && pending.position() > 0
+                && (offset != pendingOffset + pending.position() || n > pending.remaining())) {
+            flush();
         }
+        if (n >= COMBINE_LIMIT) {
+            writeThrough(block, offset);
+            return;
+        }
+        if (pending == null) {
+            // Sized to the blocks seen, 32 to 64 of them: a small-block stream (1 KB CAPWAP blocks,
+            // 1,468-byte TFTP blocks) costs one system call per 64 KiB and holds little memory.
+            pending = ByteBuffer.allocate(Math.max(16 << 10, Math.min(COMBINE_LIMIT * 2, Integer.highestOneBit(n) * 64)));
+        }
+        if (pending.position() == 0) {
+            pendingOffset = offset;
+        }
+        if (n > pending.remaining()) {
+            writeThrough(block, offset); // a block larger than this image's buffer
+            return;
+        }
+        pending.put(block);
+        if (!pending.hasRemaining()) {
+            flush();
+        }
+    }
+
+    /** Writes the combined blocks, if any, to the file. */
+    private void flush() throws IOException {
+        if (pending == null || pending.position() == 0) {
+            return;
+        }
+        pending.flip();
+        try {
+            writeThrough(pending, pendingOffset);
+        } finally {
+            pending.clear();
+        }
+    }
+
+    private void writeThrough(ByteBuffer block, long offset) throws IOException {
+        int n = block.remaining();
         long pos = offset;
         try {
             while (block.hasRemaining()) {
@@ -124,6 +170,11 @@ public final class StagedImage implements BlockSink, AutoCloseable {
                 throw new BlockSinkException(FailureReason.NO_SPACE, "staging write failed: " + m, e);
             }
             throw new BlockSinkException(FailureReason.IO_ERROR, "staging write failed: " + m, e);
+        }
+        long before = written.prefix();
+        long prefix = written.add(offset, n);
+        if (prefix != before) {
+            digests.advanceTo(prefix);
         }
     }
 
@@ -140,21 +191,28 @@ public final class StagedImage implements BlockSink, AutoCloseable {
         ensureOpen();
         boolean success = false;
         try {
+            flush();
             channel.force(true);
             long size = channel.size();
             if (size != expected.size()) {
                 throw new BlockSinkException(FailureReason.INTEGRITY_MISMATCH,
                         "image " + target.getFileName() + " has " + size + " bytes, expected " + expected.size());
             }
-            ImageDigests digests = inOrder && nextInOrder == size ? hasher.finish() : ImageDigests.of(temp);
-            check("SHA-256", expected.sha256(), digests.sha256());
-            check("MD5", expected.md5(), digests.md5());
+            ImageDigests d;
+            if (!written.overlapped() && written.prefix() == size) {
+                d = digests.finish(size);
+            } else {
+                digests.cancel();
+                d = ImageDigests.of(temp);
+            }
+            check("SHA-256", expected.sha256(), d.sha256());
+            check("MD5", expected.md5(), d.md5());
             channel.close();
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             syncDirectory();
             success = true;
             LOG.debug("staged image {} committed, {} bytes", target.getFileName(), size);
-            return new CommittedImage(target, size, digests);
+            return new CommittedImage(target, size, d);
         } finally {
             if (success) {
                 end();
@@ -195,6 +253,8 @@ public final class StagedImage implements BlockSink, AutoCloseable {
 
     private void end() {
         ended = true;
+        pending = null;
+        digests.cancel();
         area.release(reservation);
         reservation = 0;
         try {

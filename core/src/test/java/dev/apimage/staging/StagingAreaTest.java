@@ -74,6 +74,61 @@ class StagingAreaTest {
         assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(dir.resolve("ap1g7"))));
     }
 
+    /**
+     * The digests are computed by workers reading back what is in place, while the writer goes on:
+     * in order, in interleaved stripes (parallel ranges), and with a block first written wrong and
+     * then written again after the workers had hashed past it. Several megabytes, so that the
+     * workers run many steps of their 1 MiB chunk during the writes.
+     */
+    @Test
+    void digestsFollowTheWriterInAnyOrderAndSeeRewrittenBytes() throws IOException {
+        StagingArea area = StagingArea.open(dir);
+        byte[] data = image(5 * (1 << 20) + 12_345, 3);
+        ImageDigests expected = digests(data);
+        try (StagedImage s = area.begin("in-order", data.length)) {
+            writeAll(s, data, 1468);
+            assertEquals(expected, s.commit(ExpectedImage.of(data.length, expected)).digests());
+        }
+        try (StagedImage s = area.begin("striped", data.length)) {
+            int stripe = 64 << 10;
+            int stripes = (data.length + stripe - 1) / stripe;
+            for (int lane = 3; lane >= 0; lane--) { // four ranges, the last one first
+                for (int k = lane; k < stripes; k += 4) {
+                    int off = k * stripe;
+                    s.write(ByteBuffer.wrap(data, off, Math.min(stripe, data.length - off)), off);
+                }
+            }
+            assertEquals(expected, s.commit(ExpectedImage.of(data.length, expected)).digests());
+        }
+        try (StagedImage s = area.begin("rewritten", data.length)) {
+            byte[] wrong = data.clone();
+            wrong[100] ^= 1;
+            writeAll(s, wrong, 1468);
+            s.write(ByteBuffer.wrap(data, 0, 1468), 0); // the correct block, after the workers saw the wrong one
+            assertEquals(expected, s.commit(ExpectedImage.of(data.length, expected)).digests());
+        }
+        for (String name : List.of("in-order", "striped", "rewritten")) {
+            assertTrue(java.util.Arrays.equals(data, Files.readAllBytes(dir.resolve(name))), name);
+        }
+    }
+
+    @Test
+    void anImageAbortedWhileItsDigestsRunLeavesNothing() throws IOException {
+        StagingArea area = StagingArea.open(dir);
+        byte[] data = image(4 << 20, 4);
+        try (StagedImage s = area.begin("ap1g8", data.length)) {
+            writeAll(s, data, 1 << 16);
+            s.abort();
+            assertThrows(BlockSinkException.class, () -> s.write(ByteBuffer.wrap(data, 0, 10), 0));
+        }
+        assertEquals(List.of(), listing());
+        // The next image in the same area is digested correctly by the same workers.
+        try (StagedImage s = area.begin("ap1g8", data.length)) {
+            writeAll(s, data, 1 << 16);
+            assertEquals(digests(data), s.commit(ExpectedImage.of(data.length, digests(data))).digests());
+        }
+    }
+
     @Test
     void precheckFailsBeforeAnyFileIsCreated() throws IOException {
         StagingArea area = StagingArea.open(dir, 96_064);

@@ -339,7 +339,10 @@ public final class ImageStreamSession {
         }
         int type = offset + blockLength == image.size() ? CapwapMessage.DATA_TYPE_EOF : CapwapMessage.DATA_TYPE_DATA;
         if (fresh && (messages % CHECK_EVERY_BLOCKS == 0 || type == CapwapMessage.DATA_TYPE_EOF)) {
-            String why = image.changed();
+            // The descriptor's size every few blocks; the path's identity and time (which allocate
+            // their attributes) every megabyte or so, and before the last block.
+            String why = messages % (CHECK_EVERY_BLOCKS * 64) == 0 || type == CapwapMessage.DATA_TYPE_EOF
+                    ? image.changed() : image.resized();
             if (why != null) {
                 abort(why, false, now); // the fresh sequence number went out with nothing yet
                 return;

@@ -106,17 +106,17 @@ public final class OpenImageFile implements AutoCloseable {
     /**
      * Null while the file is the one opened, else why not: its size through the descriptor, and
      * through its path its identity, size and modification time (a rewrite in place, a replacement
-     * or a deletion do not show in the reads). A stat of an open, cached file, made every few
-     * blocks: cheap enough for the event loop.
+     * or a deletion do not show in the reads). A stat of an open, cached file: cheap enough for the
+     * event loop every so often.
      *
      * @return null, or the reason
      */
     public String changed() {
+        String why = resized();
+        if (why != null) {
+            return why;
+        }
         try {
-            long now = file.size();
-            if (now != size) {
-                return "image file changed while streaming: " + now + " bytes, was " + size;
-            }
             BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             if (!Objects.equals(a.fileKey(), fileKey) || a.size() != size || !a.lastModifiedTime().equals(modified)) {
                 return "image file replaced or modified while streaming";
@@ -124,6 +124,21 @@ public final class OpenImageFile implements AutoCloseable {
             return null;
         } catch (NoSuchFileException e) {
             return "image file deleted while streaming";
+        } catch (IOException e) {
+            return "image file unreadable while streaming: " + LogText.printable(e.getMessage(), 200);
+        }
+    }
+
+    /**
+     * Null while the descriptor still shows the size opened, else why not: the part of
+     * {@link #changed()} that allocates nothing (an {@code fstat}), for checks every few blocks.
+     *
+     * @return null, or the reason
+     */
+    public String resized() {
+        try {
+            long now = file.size();
+            return now == size ? null : "image file changed while streaming: " + now + " bytes, was " + size;
         } catch (IOException e) {
             return "image file unreadable while streaming: " + LogText.printable(e.getMessage(), 200);
         }
