@@ -95,12 +95,20 @@ public final class JoinStormBench {
 
     private static void run(Path work, Path bundle, int count, long size) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process controller = new ProcessBuilder(java, "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-cp", System.getProperty("java.class.path"), JoinStormBench.class.getName(), "controller", bundle.toString(),
-                Integer.toString(count), dtls ? "dtls" : "plain").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        String extra = System.getProperty("controller.jvm", "").trim(); // a profiler's options, say
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JoinStormBench.class.getName(), "controller",
+                bundle.toString(), Integer.toString(count), dtls ? "dtls" : "plain"));
+        Process controller = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader from = new BufferedReader(new InputStreamReader(controller.getInputStream(), StandardCharsets.UTF_8));
         PrintStream to = new PrintStream(controller.getOutputStream(), true, StandardCharsets.UTF_8);
         String ready = from.readLine();
+        while (ready != null && !ready.startsWith("READY ") && !extra.isEmpty()) {
+            ready = from.readLine(); // what a profiler printed
+        }
         if (ready == null || !ready.startsWith("READY ")) {
             throw new IllegalStateException("controller did not start: " + ready);
         }

@@ -1,0 +1,517 @@
+package dev.apimage.bench;
+
+import dev.apimage.simulator.SampleBundle;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The tool against the peers the way a user meets both: every client is a whole process started
+ * for the run ({@code apimage fetch} through the launcher the README names, {@code atftp},
+ * OpenSSH {@code sftp}, {@code curl}), timed from its start to its exit, writing its file to
+ * tmpfs; {@code apimage fetch} computes SHA-256 and MD5 as it always does, the peers compute none.
+ * The servers are long-running daemons ({@code apimage tftp-server}, atftpd, in.tftpd, OpenSSH
+ * sshd), started once per scenario and warmed by one untimed download each. Runs alternate ours
+ * and theirs; medians are printed, with the client's CPU time (user + system, from the kernel's
+ * accounting of reaped children) and, for the lock-step servers, the server's CPU per block.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.WholeProcessBench [--runs 5]
+ *     [--only tftp,lockstep,sftp,sweep,sizes] [--tool examples/target/apimage] [--charts benchmarks/results]
+ * </pre>
+ *
+ * <p>Peers: atftp and atftpd (at {@code /opt/atftpd} or {@code $ATFTPD}), tftpd-hpa's in.tftpd,
+ * curl, OpenSSH's sshd and sftp (sshd needs root). A missing peer skips its scenario.
+ */
+public final class WholeProcessBench {
+
+    private static final long BIG = 301_257_756L;
+    private static final long AP1G8 = 70_512_640L;
+    private static final long SWEEP = 16L << 20;
+    private static final double TICK = 0.01; // CLK_TCK = 100 on Linux
+
+    private final int runs;
+    private final Path tool;
+    private final Path charts;
+    private final Path work;
+    private final Path root;
+    private final Path out;
+    private final List<Process> daemons = new ArrayList<>();
+
+    private WholeProcessBench(int runs, Path tool, Path charts) throws IOException {
+        this.runs = runs;
+        this.tool = tool.toAbsolutePath();
+        this.charts = charts;
+        Path shm = Path.of("/dev/shm");
+        this.work = Files.createTempDirectory(Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "apimage-whole");
+        // The peers' servers drop to an unprivileged user: the images must be readable by anyone.
+        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        this.root = Files.createDirectories(work.resolve("images"));
+        this.out = Files.createDirectories(work.resolve("out"));
+    }
+
+    public static void main(String[] args) throws Exception {
+        int runs = 5;
+        Path tool = Path.of("examples/target/apimage");
+        Path charts = Path.of("benchmarks/results");
+        Set<String> only = new LinkedHashSet<>(List.of("tftp", "lockstep", "sftp", "sweep", "sizes"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+                case "--tool" -> tool = Path.of(args[i + 1]);
+                case "--charts" -> charts = Path.of(args[i + 1]);
+                case "--only" -> only = new LinkedHashSet<>(Arrays.asList(args[i + 1].split(",")));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (!Files.isExecutable(tool)) {
+            System.out.println("(no launcher at " + tool + ": build first with mvn -B -q -DskipTests package)");
+            return;
+        }
+        WholeProcessBench b = new WholeProcessBench(runs, tool, charts);
+        try {
+            System.out.printf(Locale.ROOT, "Whole processes, %d alternating runs, medians, %d cores, files on %s%n%n",
+                    runs, Runtime.getRuntime().availableProcessors(), b.work.getParent());
+            SampleBundle.writeImage(b.root.resolve("big"), BIG, false, 1);
+            SampleBundle.writeImage(b.root.resolve("ap1g8"), AP1G8, false, 8);
+            SampleBundle.writeImage(b.root.resolve("sweep"), SWEEP, false, 16);
+            if (only.contains("tftp")) {
+                b.tftp();
+            }
+            if (only.contains("lockstep")) {
+                b.lockstep();
+            }
+            if (only.contains("sweep")) {
+                b.sweep();
+            }
+            if (only.contains("sftp") || only.contains("sizes")) {
+                b.sftp(only.contains("sftp"), only.contains("sizes"));
+            }
+        } finally {
+            b.close();
+        }
+    }
+
+    // --- TFTP, windowed: apimage fetch from apimage tftp-server against atftp from atftpd ---
+
+    private void tftp() throws Exception {
+        Path atftp = binary("atftp", "atftp");
+        Path atftpd = atftpd();
+        if (atftp == null || atftpd == null) {
+            return;
+        }
+        int ours = ourTftpServer();
+        int theirs = atftpd(atftpd);
+        System.out.println("TFTP, blksize 1468, windowsize 64: `apimage fetch` (digests, file written) from `apimage tftp-server`,"
+                + " `atftp` from atftpd");
+        System.out.println();
+        System.out.println("| file | apimage fetch | atftp | throughput ratio (goal >= 1.5) |");
+        System.out.println("|---|---|---|---|");
+        for (String name : List.of("big", "ap1g8")) {
+            long size = Files.size(root.resolve(name));
+            Run[] a = new Run[runs];
+            Run[] b = new Run[runs];
+            fetchTftp(ours, name, 1468, 64);
+            atftp(atftp, theirs, name, 1468, 64);
+            for (int i = 0; i < runs; i++) {
+                a[i] = fetchTftp(ours, name, 1468, 64);
+                b[i] = atftp(atftp, theirs, name, 1468, 64);
+            }
+            Run ma = Run.median(a);
+            Run mb = Run.median(b);
+            System.out.printf(Locale.ROOT, "| %,d bytes | %.2f s wall (%.0f MB/s), %.2f s CPU | %.2f s wall (%.0f MB/s), %.2f s CPU | %.2fx |%n",
+                    size, ma.wall, size / ma.wall / 1e6, ma.cpu, mb.wall, size / mb.wall / 1e6, mb.cpu, mb.wall / ma.wall);
+        }
+        System.out.println();
+    }
+
+    private Run fetchTftp(int port, String name, int blksize, int window) throws Exception {
+        Path f = out.resolve("ours-" + name);
+        Run r = time(tool.toString(), "fetch", "--blksize", Integer.toString(blksize), "--windowsize", Integer.toString(window),
+                "tftp://127.0.0.1:" + port + "/" + name, "-o", f.toString());
+        check(name, f);
+        return r;
+    }
+
+    private Run atftp(Path atftp, int port, String name, int blksize, int window) throws Exception {
+        Path f = out.resolve("atftp-" + name);
+        List<String> cmd = new ArrayList<>(List.of(atftp.toString(), "--option", "blksize " + blksize));
+        if (window > 1) {
+            cmd.addAll(List.of("--option", "windowsize " + window));
+        }
+        cmd.addAll(List.of("-g", "-r", "/" + name, "-l", f.toString(), "127.0.0.1", Integer.toString(port)));
+        Run r = time(cmd.toArray(String[]::new));
+        check(name, f);
+        return r;
+    }
+
+    // --- TFTP, lock step: curl against apimage tftp-server and in.tftpd ---
+
+    private void lockstep() throws Exception {
+        Path curl = binary("curl", "curl");
+        Path hpa = binary("in.tftpd", "tftpd-hpa");
+        if (curl == null || hpa == null) {
+            return;
+        }
+        int ours = ourTftpServer();
+        Process ourProcess = daemons.get(daemons.size() - 1);
+        int theirs = freeUdpPort();
+        Process hpaProcess = daemon(hpa.toString(), "--foreground", "--secure", "--address", "127.0.0.1:" + theirs, root.toString());
+        String name = "ap1g8";
+        long size = Files.size(root.resolve(name));
+        long blocks = size / 1468 + 1;
+        Run[] a = new Run[runs];
+        Run[] b = new Run[runs];
+        curl(curl, ours, name);
+        curl(curl, theirs, name);
+        waitTftp(theirs); // in.tftpd reaps the warm-up's child when the next request comes
+        double a0 = cpuOf(ourProcess);
+        double b0 = cpuOf(hpaProcess);
+        for (int i = 0; i < runs; i++) {
+            a[i] = curl(curl, ours, name);
+            b[i] = curl(curl, theirs, name);
+        }
+        waitTftp(ours);
+        waitTftp(theirs);
+        // Servers' CPU over all timed runs (in.tftpd forks a child per transfer, counted once reaped).
+        double serverA = (cpuOf(ourProcess) - a0) / runs / blocks * 1e6;
+        double serverB = (cpuOf(hpaProcess) - b0) / runs / blocks * 1e6;
+        Run ma = Run.median(a);
+        Run mb = Run.median(b);
+        System.out.printf(Locale.ROOT, "TFTP lock step: `curl --tftp-blksize 1468`, %,d bytes (%,d blocks)%n%n", size, blocks);
+        System.out.println("| server | curl wall | per block: wall | curl CPU | server CPU (mean over the runs) |");
+        System.out.println("|---|---|---|---|---|");
+        System.out.printf(Locale.ROOT, "| apimage tftp-server | %.3f s | %.1f µs | %.1f µs | %.1f µs |%n",
+                ma.wall, ma.wall / blocks * 1e6, ma.cpu / blocks * 1e6, serverA);
+        System.out.printf(Locale.ROOT, "| in.tftpd | %.3f s | %.1f µs | %.1f µs | %.1f µs |%n",
+                mb.wall, mb.wall / blocks * 1e6, mb.cpu / blocks * 1e6, serverB);
+        double floor = (mb.wall / blocks * 1e6 - serverB) / (mb.wall / blocks * 1e6);
+        System.out.printf(Locale.ROOT, "%ntime ratio %.2f (goal <= 0.80); a server taking no time at all would still leave %.2f of"
+                + " in.tftpd's time per block (its time per block less its own CPU per block)%n%n", ma.wall / mb.wall, floor);
+    }
+
+    private Run curl(Path curl, int port, String name) throws Exception {
+        Path f = out.resolve("curl-" + name);
+        Run r = time(curl.toString(), "-s", "--tftp-blksize", "1468", "-o", f.toString(), "tftp://127.0.0.1:" + port + "/" + name);
+        check(name, f);
+        return r;
+    }
+
+    // --- TFTP, throughput against blksize and windowsize, for the chart ---
+
+    private void sweep() throws Exception {
+        Path atftp = binary("atftp", "atftp");
+        Path atftpd = atftpd();
+        if (atftp == null || atftpd == null) {
+            return;
+        }
+        int ours = ourTftpServer();
+        int theirs = atftpd(atftpd);
+        int[] blksizes = {512, 1468, 8192};
+        int[] windows = {1, 4, 16, 64};
+        int n = Math.max(1, (runs + 1) / 2);
+        List<String> xs = new ArrayList<>();
+        for (int w : windows) {
+            xs.add("windowsize " + w);
+        }
+        SvgChart chart = new SvgChart("TFTP, 16 MiB, whole processes (apimage fetch: digests + file)", "", "MB/s", xs);
+        System.out.printf(Locale.ROOT, "TFTP throughput, MB/s, %,d bytes, median of %d (ours / atftp)%n%n", SWEEP, n);
+        System.out.println("| blksize \\ windowsize | " + String.join(" | ", Arrays.stream(windows).mapToObj(Integer::toString).toList()) + " |");
+        System.out.println("|---" + "|---".repeat(windows.length) + "|");
+        fetchTftp(ours, "sweep", 1468, 16);
+        atftp(atftp, theirs, "sweep", 1468, 16);
+        for (int bs : blksizes) {
+            double[] mine = new double[windows.length];
+            double[] peer = new double[windows.length];
+            StringBuilder row = new StringBuilder("| " + bs + " |");
+            for (int k = 0; k < windows.length; k++) {
+                Run[] a = new Run[n];
+                Run[] b = new Run[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = fetchTftp(ours, "sweep", bs, windows[k]);
+                    b[i] = atftp(atftp, theirs, "sweep", bs, windows[k]);
+                }
+                mine[k] = SWEEP / Run.median(a).wall / 1e6;
+                peer[k] = SWEEP / Run.median(b).wall / 1e6;
+                row.append(String.format(Locale.ROOT, " %.0f / %.0f |", mine[k], peer[k]));
+            }
+            System.out.println(row);
+            chart.add("apimage, blksize " + bs, mine, false).add("atftp, blksize " + bs, peer, true);
+        }
+        Path svg = charts.resolve("tftp-throughput.svg");
+        chart.write(svg);
+        System.out.println();
+        System.out.println("(chart: " + svg + ")");
+        System.out.println();
+    }
+
+    // --- SFTP: apimage fetch against OpenSSH sftp, one sshd ---
+
+    private void sftp(boolean table, boolean sizes) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/sbin/sshd")) || !Files.isExecutable(Path.of("/usr/bin/sftp"))) {
+            System.out.println("(SFTP skipped: install Debian packages openssh-server and openssh-client)");
+            return;
+        }
+        Path keys = Files.createDirectories(work.resolve("ssh"));
+        exec("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keys.resolve("hostkey").toString());
+        exec("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-m", "PEM", "-N", "", "-f", keys.resolve("id").toString());
+        Files.copy(keys.resolve("id.pub"), keys.resolve("authorized_keys"));
+        Files.createDirectories(Path.of("/run/sshd"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path conf = Files.writeString(keys.resolve("sshd_config"), String.join("\n", "Port " + port,
+                "ListenAddress 127.0.0.1", "HostKey " + keys.resolve("hostkey"), "PidFile none", "UsePAM no",
+                "PermitRootLogin prohibit-password", "PasswordAuthentication no",
+                "AuthorizedKeysFile " + keys.resolve("authorized_keys"), "StrictModes no",
+                "Subsystem sftp internal-sftp", ""));
+        daemon("/usr/sbin/sshd", "-D", "-e", "-f", conf.toString());
+        waitTcp(port);
+        try (TcpDelayProxy proxy = new TcpDelayProxy(new InetSocketAddress("127.0.0.1", port), 10)) {
+            String[] pub = Files.readString(keys.resolve("hostkey.pub")).split(" ");
+            Files.writeString(keys.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1] + "\n"
+                    + "[127.0.0.1]:" + proxy.port() + " " + pub[0] + " " + pub[1] + "\n");
+            fetchSftp(keys, port, "ap1g8");
+            openssh(keys, port, "ap1g8");
+            if (table) {
+                System.out.println("SFTP from one OpenSSH sshd (internal-sftp): `apimage fetch` (digests, file written) against OpenSSH `sftp`"
+                        + " (its defaults)");
+                System.out.println();
+                System.out.println("| file | path | apimage fetch | OpenSSH sftp | throughput ratio | goal |");
+                System.out.println("|---|---|---|---|---|---|");
+                Object[][] cases = {{"big", port, "loopback", 1.0}, {"ap1g8", port, "loopback", 1.0},
+                    {"ap1g8", proxy.port(), "20 ms round trip", 1.5}};
+                for (int c = 0; c < cases.length; c++) {
+                    String name = (String) cases[c][0];
+                    int p = (Integer) cases[c][1];
+                    Run[] a = new Run[runs];
+                    Run[] b = new Run[runs];
+                    for (int i = 0; i < runs; i++) {
+                        a[i] = fetchSftp(keys, p, name);
+                        b[i] = openssh(keys, p, name);
+                    }
+                    Run ma = Run.median(a);
+                    Run mb = Run.median(b);
+                    long size = Files.size(root.resolve(name));
+                    System.out.printf(Locale.ROOT, "| %,d bytes | %s | %.2f s (%.0f MB/s), %.2f s CPU | %.2f s (%.0f MB/s), %.2f s CPU | %.2fx | >= %.1fx |%n",
+                            size, cases[c][2], ma.wall, size / ma.wall / 1e6, ma.cpu, mb.wall, size / mb.wall / 1e6, mb.cpu,
+                            mb.wall / ma.wall, (Double) cases[c][3]);
+                }
+                System.out.println();
+            }
+            if (sizes) {
+                long[] lengths = {1L << 20, 8L << 20, 32L << 20, AP1G8, BIG};
+                List<String> xs = new ArrayList<>();
+                double[] mine = new double[lengths.length];
+                double[] peer = new double[lengths.length];
+                int n = Math.max(1, (runs + 1) / 2);
+                System.out.printf(Locale.ROOT, "SFTP, time against file size, loopback, median of %d%n%n", n);
+                System.out.println("| bytes | apimage fetch | OpenSSH sftp |");
+                System.out.println("|---|---|---|");
+                for (int k = 0; k < lengths.length; k++) {
+                    String name = lengths[k] == BIG ? "big" : lengths[k] == AP1G8 ? "ap1g8" : "size-" + lengths[k];
+                    if (!Files.exists(root.resolve(name))) {
+                        SampleBundle.writeImage(root.resolve(name), lengths[k], false, k);
+                    }
+                    Run[] a = new Run[n];
+                    Run[] b = new Run[n];
+                    for (int i = 0; i < n; i++) {
+                        a[i] = fetchSftp(keys, port, name);
+                        b[i] = openssh(keys, port, name);
+                    }
+                    mine[k] = Run.median(a).wall;
+                    peer[k] = Run.median(b).wall;
+                    xs.add(String.format(Locale.ROOT, "%.1f MB", lengths[k] / 1e6));
+                    System.out.printf(Locale.ROOT, "| %,d | %.2f s | %.2f s |%n", lengths[k], mine[k], peer[k]);
+                }
+                SvgChart chart = new SvgChart("SFTP from OpenSSH sshd, loopback, whole processes", "file size", "seconds", xs)
+                        .add("apimage fetch (digests + file)", mine, false).add("OpenSSH sftp", peer, true);
+                Path svg = charts.resolve("sftp-time.svg");
+                chart.write(svg);
+                System.out.println();
+                System.out.println("(chart: " + svg + ")");
+                System.out.println();
+            }
+        }
+    }
+
+    private Run fetchSftp(Path keys, int port, String name) throws Exception {
+        Path f = out.resolve("ours-" + name);
+        Run r = time(tool.toString(), "fetch", "--identity", keys.resolve("id").toString(), "--known-hosts",
+                keys.resolve("known_hosts").toString(), "sftp://root@127.0.0.1:" + port + root.resolve(name), "-o", f.toString());
+        check(name, f);
+        return r;
+    }
+
+    private Run openssh(Path keys, int port, String name) throws Exception {
+        Path f = out.resolve("openssh-" + name);
+        Run r = time("sftp", "-q", "-i", keys.resolve("id").toString(), "-o", "UserKnownHostsFile=" + keys.resolve("known_hosts"),
+                "-o", "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-P", Integer.toString(port),
+                "root@127.0.0.1:" + root.resolve(name), f.toString());
+        check(name, f);
+        return r;
+    }
+
+    // --- processes ---
+
+    /** Wall time from start to exit, and the CPU the kernel charged the reaped child (user + system). */
+    private record Run(double wall, double cpu) {
+        static Run median(Run[] runs) {
+            double[] w = Arrays.stream(runs).mapToDouble(Run::wall).toArray();
+            double[] c = Arrays.stream(runs).mapToDouble(Run::cpu).toArray();
+            return new Run(WholeProcessBench.median(w), WholeProcessBench.median(c));
+        }
+    }
+
+    private Run time(String... cmd) throws Exception {
+        double cpu0 = childrenCpu();
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("last-run.log").toFile()).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + Files.readString(work.resolve("last-run.log")));
+        }
+        double wall = (System.nanoTime() - t0) / 1e9;
+        return new Run(wall, childrenCpu() - cpu0);
+    }
+
+    /** This JVM's cutime + cstime: the CPU of every child it has reaped. */
+    private static double childrenCpu() throws IOException {
+        String[] f = stat("/proc/self/stat");
+        return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * TICK;
+    }
+
+    /** A daemon's own CPU (utime + stime) and that of its reaped children (cutime + cstime). */
+    private static double cpuOf(Process p) throws IOException {
+        String[] f = stat("/proc/" + p.pid() + "/stat");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) * TICK;
+    }
+
+    /** The fields of a stat file after the command name, so that index 0 is the state. */
+    private static String[] stat(String file) throws IOException {
+        String s = Files.readString(Path.of(file));
+        return s.substring(s.lastIndexOf(')') + 2).trim().split(" ");
+    }
+
+    private int ourTftpServer() throws Exception {
+        int port = freeUdpPort();
+        daemon(tool.toString(), "tftp-server", "--root", root.toString(), "--address", "127.0.0.1", "--port", Integer.toString(port));
+        waitTftp(port);
+        return port;
+    }
+
+    private int atftpd(Path atftpd) throws Exception {
+        int port = freeUdpPort();
+        daemon(atftpd.toString(), "--daemon", "--no-fork", "--port", Integer.toString(port), "--bind-address", "127.0.0.1",
+                "--logfile", "/dev/null", root.toString());
+        waitTftp(port);
+        return port;
+    }
+
+    private Process daemon(String... cmd) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        daemons.add(p);
+        return p;
+    }
+
+    /** Asks the new server for a missing file until it answers (bounded: 10 s, 100 ms apart). */
+    private void waitTftp(int port) throws Exception {
+        byte[] rrq = "\0\1nothing-here\0octet\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            s.setSoTimeout(100);
+            for (int i = 0; i < 100; i++) {
+                s.send(new java.net.DatagramPacket(rrq, rrq.length, java.net.InetAddress.getLoopbackAddress(), port));
+                try {
+                    s.receive(new java.net.DatagramPacket(new byte[600], 600));
+                    return;
+                } catch (java.net.SocketTimeoutException e) {
+                    // not up yet
+                }
+            }
+        }
+        throw new IllegalStateException("no TFTP server answered on port " + port);
+    }
+
+    private static void waitTcp(int port) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("nothing listens on port " + port);
+    }
+
+    private void check(String name, Path f) throws IOException {
+        if (Files.mismatch(f, root.resolve(name)) != -1) {
+            throw new IllegalStateException(f + " differs from the image");
+        }
+        Files.delete(f);
+    }
+
+    private static void exec(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String o = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + o);
+        }
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Path binary(String name, String pkg) {
+        for (String d : new String[] {"/usr/sbin", "/usr/bin"}) {
+            Path p = Path.of(d, name);
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        System.out.printf("(skipped: %s not found; install Debian package %s)%n%n", name, pkg);
+        return null;
+    }
+
+    private static Path atftpd() {
+        Path p = Path.of(System.getenv().getOrDefault("ATFTPD", "/opt/atftpd/usr/sbin/atftpd"));
+        if (!Files.isExecutable(p)) {
+            System.out.printf("(skipped: atftpd not found at %s; apt-get download atftpd && dpkg -x atftpd_*.deb /opt/atftpd)%n%n", p);
+            return null;
+        }
+        return p;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private void close() throws Exception {
+        for (Process p : daemons) {
+            p.destroy();
+        }
+        for (Process p : daemons) {
+            p.waitFor(5, TimeUnit.SECONDS);
+        }
+        try (var s = Files.walk(work)) {
+            s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
