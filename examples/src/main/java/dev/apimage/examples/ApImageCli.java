@@ -12,11 +12,29 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = ApImageCli.Version.class,
         description = "AP image download for non-homogeneous Embedded Wireless Controller networks.",
-        commandListHeading = "%nCommands:%n",
-        subcommands = {BundleCommand.class, SampleBundleCommand.class, TftpServerCommand.class, FetchCommand.class,
-            ControllerCommand.class, ApCommand.class, DemoCommand.class, PreflightCommand.class,
-            CommandLine.HelpCommand.class})
+        commandListHeading = "%nCommands:%n")
 public final class ApImageCli implements Runnable {
+
+    /**
+     * The commands, in the order help lists them. Only the one named on the command line is built
+     * (picocli reflects over every option of every command it is given, and their classes pull in
+     * the controller, DTLS and the demo); help and a wrong name get all of them.
+     */
+    private static final java.util.Map<String, java.util.function.Supplier<Object>> COMMANDS = commands();
+
+    private static java.util.Map<String, java.util.function.Supplier<Object>> commands() {
+        java.util.Map<String, java.util.function.Supplier<Object>> m = new java.util.LinkedHashMap<>();
+        m.put("bundle", BundleCommand::new);
+        m.put("sample-bundle", SampleBundleCommand::new);
+        m.put("tftp-server", TftpServerCommand::new);
+        m.put("fetch", FetchCommand::new);
+        m.put("controller", ControllerCommand::new);
+        m.put("ap", ApCommand::new);
+        m.put("demo", DemoCommand::new);
+        m.put("preflight", PreflightCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     /** Exit status for a failed operation. */
     static final int FAILED = 1;
@@ -60,6 +78,12 @@ public final class ApImageCli implements Runnable {
      */
     public static int run(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new ApImageCli());
+        String named = args.length > 0 && !"help".equals(args[0]) && COMMANDS.containsKey(args[0]) ? args[0] : null;
+        COMMANDS.forEach((name, command) -> {
+            if (named == null || named.equals(name)) {
+                cli.addSubcommand(name, command.get());
+            }
+        });
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, a) -> {
