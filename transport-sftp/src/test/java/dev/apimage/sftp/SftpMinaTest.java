@@ -14,6 +14,7 @@ import dev.apimage.staging.StagedImage;
 import dev.apimage.staging.StagingArea;
 import dev.apimage.testing.CapturedLogs;
 import dev.apimage.testing.TestImages;
+import dev.apimage.transfer.BlockSink;
 import dev.apimage.transfer.FailureReason;
 import dev.apimage.transfer.Secret;
 import dev.apimage.transfer.TransferException;
@@ -24,10 +25,12 @@ import dev.apimage.transfer.Transports;
 import java.io.ByteArrayOutputStream;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -120,7 +123,8 @@ class SftpMinaTest {
         Path big = image("ap1g8", 20_000_000);
         Path got = download(uri("calo", DIR + "/ap3g3"), password().build(), "ap3g3");
         assertEquals(-1, Files.mismatch(small, got));
-        Path got2 = download(uri("calo", DIR + "/ap1g8"), password().set(SftpOptions.MIN_RANGE_SIZE, 4L << 20).build(), "ap1g8");
+        Path got2 = download(uri("calo", DIR + "/ap1g8"), password().set(SftpOptions.MIN_RANGE_SIZE, 4L << 20)
+                .set(SftpOptions.RANGES_MIN_ROUND_TRIP, Duration.ZERO).build(), "ap1g8");
         assertEquals(-1, Files.mismatch(big, got2));
         assertEquals(1, server.sessionsOpened.get(), "one SSH session for both files");
     }
@@ -139,6 +143,42 @@ class SftpMinaTest {
             assertEquals(ImageDigests.of(big), r.digests().orElseThrow());
         }
         assertEquals(ImageDigests.of(big), h.finish());
+    }
+
+    /**
+     * Ranges only where the path's round trip calls for them: below the threshold a sink that
+     * would take any order still gets the image in order, so a staged image can hash it as it
+     * comes; with the threshold at zero the same download is read as ranges. (A threshold of a
+     * minute stands for a short path: what loopback measures depends on the machine's load.)
+     */
+    @Test
+    void aShortPathIsReadInOrderAndRangesWaitForALongerRoundTrip() throws Exception {
+        Path big = image("ap1g5", 12_000_000);
+        for (Duration threshold : List.of(Duration.ofMinutes(1), Duration.ZERO)) {
+            List<Long> offsets = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+            try (TransferSession s = Transports.open(uri("calo", DIR + "/ap1g5"), password()
+                    .set(SftpOptions.MIN_RANGE_SIZE, 2L << 20).set(SftpOptions.RANGES_MIN_ROUND_TRIP, threshold).build())) {
+                s.start(new BlockSink() {
+                    @Override
+                    public void write(ByteBuffer block, long offset) {
+                        offsets.add(offset);
+                        bytes.addAndGet(block.remaining());
+                    }
+
+                    @Override
+                    public boolean acceptsAnyOrder() {
+                        return true;
+                    }
+                }).get(60, TimeUnit.SECONDS);
+            }
+            boolean inOrder = true;
+            for (int i = 1; i < offsets.size(); i++) {
+                inOrder &= offsets.get(i) > offsets.get(i - 1);
+            }
+            assertEquals(threshold.isZero() ? Boolean.FALSE : Boolean.TRUE, inOrder, "threshold " + threshold);
+            assertEquals(Files.size(big), bytes.get(), "every byte handed over once");
+        }
     }
 
     @Test

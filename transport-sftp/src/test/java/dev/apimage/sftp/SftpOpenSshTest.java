@@ -185,7 +185,7 @@ class SftpOpenSshTest {
         // shared session would want 12.
         int port = sshd(data, false, "MaxSessions 5");
         StagingArea area = StagingArea.open(tmp.resolve("ap"));
-        TransferOptions o = options().set(SftpOptions.MAX_CHANNELS_PER_SESSION, 5).build();
+        TransferOptions o = options().set(SftpOptions.MAX_CHANNELS_PER_SESSION, 5).set(SftpOptions.RANGES_MIN_ROUND_TRIP, Duration.ZERO).build();
         List<TransferSession> sessions = new java.util.ArrayList<>();
         List<StagedImage> staged = new java.util.ArrayList<>();
         List<CompletableFuture<TransferResult>> results = new java.util.ArrayList<>();
@@ -221,7 +221,8 @@ class SftpOpenSshTest {
         int port = sshd(data, false, "MaxSessions 1");
         StagingArea area = StagingArea.open(tmp.resolve("ap"));
         for (int run = 0; run < 3; run++) {
-            try (TransferSession s = Transports.open(URI.create("sftp://root@127.0.0.1:" + port + image), options().build());
+            try (TransferSession s = Transports.open(URI.create("sftp://root@127.0.0.1:" + port + image),
+                    options().set(SftpOptions.RANGES_MIN_ROUND_TRIP, Duration.ZERO).build());
                     StagedImage staged = area.begin("ap1g6a", -1)) {
                 TransferResult r = s.start(staged).get(60, TimeUnit.SECONDS);
                 staged.commit(ExpectedImage.ofSize(r.bytes()));
