@@ -1,6 +1,9 @@
 package dev.apimage.bench;
 
 import dev.apimage.simulator.SampleBundle;
+import dev.apimage.staging.ExpectedImage;
+import dev.apimage.staging.StagedImage;
+import dev.apimage.staging.StagingArea;
 import dev.apimage.tftp.TftpOptions;
 import dev.apimage.tftp.TftpServer;
 import dev.apimage.transfer.TransferOptions;
@@ -12,10 +15,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,11 +26,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Loopback throughput of the TFTP transport against named real peers, measured side by side in one
- * run, printed as ratios. Scenarios: lockstep server (ours vs in.tftpd, both fed by curl),
- * windowed (our client and server vs atftp and atftpd), latency (a 10 ms each-way delay relay,
- * windowsize 64 vs lockstep), no collapse (every blksize x windowsize up to 65464 x 64 against
- * lockstep), and 64 concurrent downloads (our server vs in.tftpd, our client for both).
+ * Loopback throughput of the TFTP transport embedded in this warm JVM, as a controller runs it;
+ * every download goes into a staged image (the file written, SHA-256 and MD5 computed), the work
+ * {@code apimage fetch} does. Where a peer takes part, it plays the same role as ours, timed the
+ * same way: lockstep server (our embedded server against the in.tftpd daemon, curl the client of
+ * both) and 64 concurrent downloads (our server against in.tftpd, our client for both). The others
+ * are ours alone: windowed (client and server), latency (a 10 ms each-way delay relay, windowsize
+ * 64 against lockstep), no collapse (every blksize x windowsize up to 65464 x 64 against lockstep).
+ * Whole processes against atftp and OpenSSH: {@link WholeProcessBench}.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.TftpLoopbackBench [--runs N] [--size BYTES]</pre>
  *
@@ -68,7 +72,7 @@ public final class TftpLoopbackBench {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (--runs N, --size BYTES)");
             }
         }
-        Path work = Files.createTempDirectory("apimage-tftp-bench");
+        Path work = Peers.workDirectory("apimage-tftp-bench");
         TftpLoopbackBench b = new TftpLoopbackBench(work, runs, size);
         System.out.printf(Locale.ROOT, "TFTP loopback benchmark: %,d-byte image, %d alternating runs, medians, %d cores%n%n",
                 size, runs, Runtime.getRuntime().availableProcessors());
@@ -100,8 +104,8 @@ public final class TftpLoopbackBench {
     // --- scenarios ---
 
     private void lockstepServer() throws Exception {
-        Path curl = binary("curl", "curl");
-        Path hpa = binary("in.tftpd", "tftpd-hpa");
+        Path curl = Peers.binary("curl", "curl");
+        Path hpa = Peers.binary("in.tftpd", "tftpd-hpa");
         if (curl == null || hpa == null) {
             return;
         }
@@ -117,8 +121,8 @@ public final class TftpLoopbackBench {
                 b[i] = timeProcess(curl.toString(), "-s", "--tftp-blksize", "1468", "-o", out.toString(), url(theirs.port));
                 check(out);
             }
-            double ma = median(a);
-            double mb = median(b);
+            double ma = Peers.median(a);
+            double mb = Peers.median(b);
             System.out.printf(Locale.ROOT, "1. Lockstep server, curl --tftp-blksize 1468 as client%n"
                     + "   apimage TftpServer %.3f s (%.1f MB/s), in.tftpd %.3f s (%.1f MB/s): time ratio %.2f (goal <= 0.80)%n%n",
                     ma, size / ma / 1e6, mb, size / mb / 1e6, ma / mb);
@@ -126,33 +130,17 @@ public final class TftpLoopbackBench {
     }
 
     private void windowed() throws Exception {
-        Path atftp = binary("atftp", "atftp");
-        Path atftpd = atftpd();
-        if (atftp == null || atftpd == null) {
-            return;
-        }
-        int port = freePort();
-        try (TftpServer ours = TftpServer.builder().root(root).port(0).build();
-                Proc theirs = new Proc(port, atftpd.toString(), "--daemon", "--no-fork", "--port", Integer.toString(port),
-                        "--bind-address", "127.0.0.1", "--logfile", "/dev/null", root.toString())) {
+        try (TftpServer ours = TftpServer.builder().root(root).port(0).build()) {
             InetSocketAddress a = ours.start();
-            Thread.sleep(300);
-            Path out = work.resolve("atftp.out");
             double[] x = new double[runs];
-            double[] y = new double[runs];
             download(a, 1468, 64); // warm-up
             download(a, 1468, 64);
             for (int i = 0; i < runs; i++) {
                 x[i] = download(a, 1468, 64);
-                y[i] = timeProcess(atftp.toString(), "--option", "blksize 1468", "--option", "windowsize 64", "-g",
-                        "-r", "/ap1g8", "-l", out.toString(), "127.0.0.1", Integer.toString(port));
-                check(out);
             }
-            double mx = median(x);
-            double my = median(y);
-            System.out.printf(Locale.ROOT, "2. Windowed, blksize 1468, windowsize 64%n"
-                    + "   apimage client+server %.3f s (%.1f MB/s), atftp+atftpd %.3f s (%.1f MB/s): throughput ratio %.2f (goal >= 1.5)%n%n",
-                    mx, size / mx / 1e6, my, size / my / 1e6, my / mx);
+            double mx = Peers.median(x);
+            System.out.printf(Locale.ROOT, "2. Windowed, blksize 1468, windowsize 64, embedded (client and server in this warm JVM,"
+                    + " the image staged with its digests)%n   %.3f s (%.1f MB/s)%n%n", mx, size / mx / 1e6);
         }
     }
 
@@ -194,7 +182,7 @@ public final class TftpLoopbackBench {
                 double lockstep = 0;
                 for (int w : win) {
                     double[] t3 = {download(a, "/mid", b, w, mid), download(a, "/mid", b, w, mid), download(a, "/mid", b, w, mid)};
-                    double t = median(t3);
+                    double t = Peers.median(t3);
                     double mbps = mid / t / 1e6;
                     if (w == 1) {
                         lockstep = mbps;
@@ -213,7 +201,7 @@ public final class TftpLoopbackBench {
     }
 
     private void concurrent() throws Exception {
-        Path hpa = binary("in.tftpd", "tftpd-hpa");
+        Path hpa = Peers.binary("in.tftpd", "tftpd-hpa");
         if (hpa == null) {
             return;
         }
@@ -221,7 +209,8 @@ public final class TftpLoopbackBench {
         Path f = root.resolve("each");
         SampleBundle.writeImage(f, each, false, 11);
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
-        try (TftpServer ours = TftpServer.builder().root(root).port(0).build(); Proc theirs = tftpdHpa(hpa)) {
+        // in.tftpd has no limit per client; ours takes 16 from one address unless told otherwise.
+        try (TftpServer ours = TftpServer.builder().root(root).port(0).maxTransfersPerClient(64).build(); Proc theirs = tftpdHpa(hpa)) {
             InetSocketAddress a = ours.start();
             InetSocketAddress b = new InetSocketAddress(LO, theirs.port);
             parallel(a, 64, each, 1); // warm-up
@@ -231,8 +220,8 @@ public final class TftpLoopbackBench {
                 x[i] = parallel(a, 64, each, 1);
                 y[i] = parallel(b, 64, each, 1);
             }
-            double mx = median(x);
-            double my = median(y);
+            double mx = Peers.median(x);
+            double my = Peers.median(y);
             double w = parallel(a, 64, each, 16);
             System.out.printf(Locale.ROOT, "5. 64 concurrent downloads of %,d bytes, apimage client, blksize 1468, lockstep%n"
                     + "   apimage TftpServer %.3f s (%.1f MB/s aggregate), in.tftpd %.3f s (%.1f MB/s): throughput ratio %.2f%n"
@@ -249,36 +238,26 @@ public final class TftpLoopbackBench {
     }
 
     /**
-     * Our client into a file, without digests: the same work atftp does. Like atftp's stdio, the
-     * sink gathers consecutive blocks and writes them 1 MiB at a time. Seconds.
+     * Our client into a staged image: the file written, SHA-256 and MD5 computed and checked at
+     * commit, exactly as {@code apimage fetch} and the controller's cache do. Seconds, from the
+     * request to the committed file.
      */
     private double download(InetSocketAddress server, String path, int blksize, int window, long expected) throws Exception {
-        Path out = work.resolve("client-" + Thread.currentThread().getId() + "-" + System.nanoTime());
+        Path dir = Files.createDirectories(work.resolve("client-" + Thread.currentThread().getId() + "-" + System.nanoTime()));
         TransferOptions o = TransferOptions.builder().set(TftpOptions.BLOCK_SIZE, blksize).set(TftpOptions.WINDOW_SIZE, window)
                 .set(TransferOptions.COMPUTE_DIGESTS, false).build();
         long t0 = System.nanoTime();
-        try (FileChannel ch = FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                TransferSession s = Transports.open(URI.create("tftp://127.0.0.1:" + server.getPort() + path), o)) {
-            java.nio.ByteBuffer gather = java.nio.ByteBuffer.allocateDirect(1 << 20);
-            TransferResult r = s.start((block, offset) -> {
-                if (gather.remaining() < block.remaining()) {
-                    gather.flip();
-                    while (gather.hasRemaining()) {
-                        ch.write(gather);
-                    }
-                    gather.clear();
-                }
-                gather.put(block);
-            }).get(10, TimeUnit.MINUTES);
-            gather.flip();
-            while (gather.hasRemaining()) {
-                ch.write(gather);
-            }
+        try (TransferSession s = Transports.open(URI.create("tftp://127.0.0.1:" + server.getPort() + path), o);
+                StagedImage staged = StagingArea.open(dir).begin("image", -1)) {
+            TransferResult r = s.start(staged).get(10, TimeUnit.MINUTES);
             if (r.bytes() != expected) {
                 throw new IllegalStateException("got " + r.bytes() + " bytes, expected " + expected);
             }
+            staged.commit(ExpectedImage.ofSize(expected));
         } finally {
-            Files.deleteIfExists(out);
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
         return (System.nanoTime() - t0) / 1e9;
     }
@@ -333,36 +312,10 @@ public final class TftpLoopbackBench {
         }
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
     private static int freePort() throws IOException {
         try (DatagramSocket s = new DatagramSocket(0, LO)) {
             return s.getLocalPort();
         }
-    }
-
-    private static Path binary(String name, String pkg) {
-        for (String d : new String[] {"/usr/sbin", "/usr/bin"}) {
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        System.out.printf("(skipped: %s not found; install Debian package %s)%n%n", name, pkg);
-        return null;
-    }
-
-    private static Path atftpd() {
-        Path p = Path.of(System.getenv().getOrDefault("ATFTPD", "/opt/atftpd/usr/sbin/atftpd"));
-        if (!Files.isExecutable(p)) {
-            System.out.printf("(skipped: atftpd not found at %s; apt-get download atftpd && dpkg -x atftpd_*.deb /opt/atftpd)%n%n", p);
-            return null;
-        }
-        return p;
     }
 
     /** A peer server process. */

@@ -3,8 +3,6 @@ package dev.apimage.bench;
 import dev.apimage.simulator.SampleBundle;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,15 +46,14 @@ public final class WholeProcessBench {
     private final Path root;
     private final Path out;
     private final List<Process> daemons = new ArrayList<>();
+    /** How long one client run may take; the sweep lowers it, as a stalled peer there is a result. */
+    private long timeoutSeconds = 600;
 
     private WholeProcessBench(int runs, Path tool, Path charts) throws IOException {
         this.runs = runs;
         this.tool = tool.toAbsolutePath();
         this.charts = charts;
-        Path shm = Path.of("/dev/shm");
-        this.work = Files.createTempDirectory(Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")), "apimage-whole");
-        // The peers' servers drop to an unprivileged user: the images must be readable by anyone.
-        Files.setPosixFilePermissions(work, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        this.work = Peers.workDirectory("apimage-whole");
         this.root = Files.createDirectories(work.resolve("images"));
         this.out = Files.createDirectories(work.resolve("out"));
     }
@@ -106,13 +103,13 @@ public final class WholeProcessBench {
     // --- TFTP, windowed: apimage fetch from apimage tftp-server against atftp from atftpd ---
 
     private void tftp() throws Exception {
-        Path atftp = binary("atftp", "atftp");
-        Path atftpd = atftpd();
-        if (atftp == null || atftpd == null) {
+        int[] ports = tftpServers();
+        if (ports == null) {
             return;
         }
-        int ours = ourTftpServer();
-        int theirs = atftpd(atftpd);
+        Path atftp = Path.of("/usr/bin/atftp");
+        int ours = ports[0];
+        int theirs = ports[1];
         System.out.println("TFTP, blksize 1468, windowsize 64: `apimage fetch` (digests, file written) from `apimage tftp-server`,"
                 + " `atftp` from atftpd");
         System.out.println();
@@ -134,6 +131,16 @@ public final class WholeProcessBench {
                     size, ma.wall, size / ma.wall / 1e6, ma.cpu, mb.wall, size / mb.wall / 1e6, mb.cpu, mb.wall / ma.wall);
         }
         System.out.println();
+    }
+
+    /** Our server and atftpd, fresh, on two ports; null (said why) when atftp or atftpd is missing. */
+    private int[] tftpServers() throws Exception {
+        Path atftp = Peers.binary("atftp", "atftp");
+        Path atftpd = Peers.atftpd();
+        if (atftp == null || atftpd == null) {
+            return null;
+        }
+        return new int[] {ourTftpServer(), atftpd(atftpd)};
     }
 
     private Run fetchTftp(int port, String name, int blksize, int window) throws Exception {
@@ -159,8 +166,8 @@ public final class WholeProcessBench {
     // --- TFTP, lock step: curl against apimage tftp-server and in.tftpd ---
 
     private void lockstep() throws Exception {
-        Path curl = binary("curl", "curl");
-        Path hpa = binary("in.tftpd", "tftpd-hpa");
+        Path curl = Peers.binary("curl", "curl");
+        Path hpa = Peers.binary("in.tftpd", "tftpd-hpa");
         if (curl == null || hpa == null) {
             return;
         }
@@ -175,16 +182,13 @@ public final class WholeProcessBench {
         Run[] b = new Run[runs];
         curl(curl, ours, name);
         curl(curl, theirs, name);
-        waitTftp(theirs); // in.tftpd reaps the warm-up's child when the next request comes
         double a0 = cpuOf(ourProcess);
         double b0 = cpuOf(hpaProcess);
         for (int i = 0; i < runs; i++) {
             a[i] = curl(curl, ours, name);
             b[i] = curl(curl, theirs, name);
         }
-        waitTftp(ours);
-        waitTftp(theirs);
-        // Servers' CPU over all timed runs (in.tftpd forks a child per transfer, counted once reaped).
+        // Servers' CPU over all timed runs, the children in.tftpd forks per transfer included.
         double serverA = (cpuOf(ourProcess) - a0) / runs / blocks * 1e6;
         double serverB = (cpuOf(hpaProcess) - b0) / runs / blocks * 1e6;
         Run ma = Run.median(a);
@@ -211,13 +215,13 @@ public final class WholeProcessBench {
     // --- TFTP, throughput against blksize and windowsize, for the chart ---
 
     private void sweep() throws Exception {
-        Path atftp = binary("atftp", "atftp");
-        Path atftpd = atftpd();
-        if (atftp == null || atftpd == null) {
+        int[] ports = tftpServers();
+        if (ports == null) {
             return;
         }
-        int ours = ourTftpServer();
-        int theirs = atftpd(atftpd);
+        Path atftp = Path.of("/usr/bin/atftp");
+        int ours = ports[0];
+        int theirs = ports[1];
         int[] blksizes = {512, 1468, 8192};
         int[] windows = {1, 4, 16, 64};
         int n = Math.max(1, (runs + 1) / 2);
@@ -231,6 +235,7 @@ public final class WholeProcessBench {
         System.out.println("|---" + "|---".repeat(windows.length) + "|");
         fetchTftp(ours, "sweep", 1468, 16);
         atftp(atftp, theirs, "sweep", 1468, 16);
+        timeoutSeconds = 30;
         for (int bs : blksizes) {
             double[] mine = new double[windows.length];
             double[] peer = new double[windows.length];
@@ -239,16 +244,22 @@ public final class WholeProcessBench {
                 Run[] a = new Run[n];
                 Run[] b = new Run[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = fetchTftp(ours, "sweep", bs, windows[k]);
-                    b[i] = atftp(atftp, theirs, "sweep", bs, windows[k]);
+                    int bsize = bs;
+                    int window = windows[k];
+                    a[i] = orFailed(() -> fetchTftp(ours, "sweep", bsize, window));
+                    b[i] = orFailed(() -> atftp(atftp, theirs, "sweep", bsize, window));
                 }
                 mine[k] = SWEEP / Run.median(a).wall / 1e6;
                 peer[k] = SWEEP / Run.median(b).wall / 1e6;
-                row.append(String.format(Locale.ROOT, " %.0f / %.0f |", mine[k], peer[k]));
+                row.append(String.format(Locale.ROOT, " %s / %s |", rate(mine[k]), rate(peer[k])));
             }
             System.out.println(row);
             chart.add("apimage, blksize " + bs, mine, false).add("atftp, blksize " + bs, peer, true);
         }
+        timeoutSeconds = 600;
+        System.out.println();
+        System.out.println("(failed: a run that did not complete within 30 s or exited with an error; the median then counts it as"
+                + " infinitely slow)");
         Path svg = charts.resolve("tftp-throughput.svg");
         chart.write(svg);
         System.out.println();
@@ -263,26 +274,12 @@ public final class WholeProcessBench {
             System.out.println("(SFTP skipped: install Debian packages openssh-server and openssh-client)");
             return;
         }
-        Path keys = Files.createDirectories(work.resolve("ssh"));
-        exec("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", keys.resolve("hostkey").toString());
-        exec("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-m", "PEM", "-N", "", "-f", keys.resolve("id").toString());
-        Files.copy(keys.resolve("id.pub"), keys.resolve("authorized_keys"));
-        Files.createDirectories(Path.of("/run/sshd"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path conf = Files.writeString(keys.resolve("sshd_config"), String.join("\n", "Port " + port,
-                "ListenAddress 127.0.0.1", "HostKey " + keys.resolve("hostkey"), "PidFile none", "UsePAM no",
-                "PermitRootLogin prohibit-password", "PasswordAuthentication no",
-                "AuthorizedKeysFile " + keys.resolve("authorized_keys"), "StrictModes no",
-                "Subsystem sftp internal-sftp", ""));
-        daemon("/usr/sbin/sshd", "-D", "-e", "-f", conf.toString());
-        waitTcp(port);
+        Peers.OpenSshServer sshd = Peers.OpenSshServer.start(work.resolve("ssh"));
+        daemons.add(sshd.process());
+        int port = sshd.port;
+        Path keys = sshd.dir;
         try (TcpDelayProxy proxy = new TcpDelayProxy(new InetSocketAddress("127.0.0.1", port), 10)) {
-            String[] pub = Files.readString(keys.resolve("hostkey.pub")).split(" ");
-            Files.writeString(keys.resolve("known_hosts"), "[127.0.0.1]:" + port + " " + pub[0] + " " + pub[1] + "\n"
-                    + "[127.0.0.1]:" + proxy.port() + " " + pub[0] + " " + pub[1] + "\n");
+            sshd.knownHosts(port, proxy.port());
             fetchSftp(keys, port, "ap1g8");
             openssh(keys, port, "ap1g8");
             if (table) {
@@ -364,6 +361,28 @@ public final class WholeProcessBench {
         return r;
     }
 
+    private interface Attempt {
+        Run run() throws Exception;
+    }
+
+    /** A run that failed or stalled counts as infinitely slow, and its partial file goes. */
+    private Run orFailed(Attempt a) throws IOException {
+        try {
+            return a.run();
+        } catch (Exception e) {
+            try (var files = Files.list(out)) {
+                for (Path f : files.toList()) {
+                    Files.delete(f);
+                }
+            }
+            return new Run(Double.POSITIVE_INFINITY, Double.NaN);
+        }
+    }
+
+    private static String rate(double mbps) {
+        return mbps == 0 ? "failed" : String.format(Locale.ROOT, "%.0f", mbps);
+    }
+
     // --- processes ---
 
     /** Wall time from start to exit, and the CPU the kernel charged the reaped child (user + system). */
@@ -371,7 +390,7 @@ public final class WholeProcessBench {
         static Run median(Run[] runs) {
             double[] w = Arrays.stream(runs).mapToDouble(Run::wall).toArray();
             double[] c = Arrays.stream(runs).mapToDouble(Run::cpu).toArray();
-            return new Run(WholeProcessBench.median(w), WholeProcessBench.median(c));
+            return new Run(Peers.median(w), Peers.median(c));
         }
     }
 
@@ -379,8 +398,9 @@ public final class WholeProcessBench {
         double cpu0 = childrenCpu();
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("last-run.log").toFile()).start();
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
             throw new IllegalStateException(String.join(" ", cmd) + " failed: " + Files.readString(work.resolve("last-run.log")));
         }
         double wall = (System.nanoTime() - t0) / 1e9;
@@ -393,10 +413,50 @@ public final class WholeProcessBench {
         return (Long.parseLong(f[13]) + Long.parseLong(f[14])) * TICK;
     }
 
-    /** A daemon's own CPU (utime + stime) and that of its reaped children (cutime + cstime). */
-    private static double cpuOf(Process p) throws IOException {
+    /**
+     * A daemon's CPU in seconds, its children's included: from a cpuacct control group of its own
+     * where the machine has one (in.tftpd forks a child per transfer and ignores SIGCHLD, so the
+     * children's CPU never reaches its own accounting), else its own and its reaped children's.
+     */
+    private double cpuOf(Process p) throws IOException {
+        Path group = CPUACCT.resolve("apimage-bench-" + p.pid());
+        if (Files.isDirectory(group)) {
+            return Long.parseLong(Files.readString(group.resolve("cpuacct.usage")).trim()) / 1e9;
+        }
         String[] f = stat("/proc/" + p.pid() + "/stat");
         return (Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14])) * TICK;
+    }
+
+    private static final Path CPUACCT = Path.of("/sys/fs/cgroup/cpuacct");
+
+    /** Puts a daemon into a cpuacct group of its own, when the machine lets us; its children follow. */
+    private static void account(Process p) {
+        Path group = CPUACCT.resolve("apimage-bench-" + p.pid());
+        try {
+            Files.createDirectory(group);
+            Files.writeString(group.resolve("cgroup.procs"), Long.toString(p.pid()));
+        } catch (IOException | UnsupportedOperationException e) {
+            try {
+                Files.deleteIfExists(group);
+            } catch (IOException ignored) {
+                // not ours to remove
+            }
+        }
+    }
+
+    private static void unaccount(Process p) {
+        Path group = CPUACCT.resolve("apimage-bench-" + p.pid());
+        if (!Files.isDirectory(group)) {
+            return;
+        }
+        try {
+            for (String pid : Files.readAllLines(group.resolve("cgroup.procs"))) {
+                Files.writeString(CPUACCT.resolve("cgroup.procs"), pid.trim());
+            }
+            Files.delete(group);
+        } catch (IOException e) {
+            System.out.println("(could not remove " + group + ": " + e.getMessage() + ")");
+        }
     }
 
     /** The fields of a stat file after the command name, so that index 0 is the state. */
@@ -423,6 +483,7 @@ public final class WholeProcessBench {
     private Process daemon(String... cmd) throws IOException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         daemons.add(p);
+        account(p);
         return p;
     }
 
@@ -444,31 +505,11 @@ public final class WholeProcessBench {
         throw new IllegalStateException("no TFTP server answered on port " + port);
     }
 
-    private static void waitTcp(int port) throws Exception {
-        for (int i = 0; i < 200; i++) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("nothing listens on port " + port);
-    }
-
     private void check(String name, Path f) throws IOException {
         if (Files.mismatch(f, root.resolve(name)) != -1) {
             throw new IllegalStateException(f + " differs from the image");
         }
         Files.delete(f);
-    }
-
-    private static void exec(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String o = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(1, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + o);
-        }
     }
 
     private static int freeUdpPort() throws IOException {
@@ -477,38 +518,13 @@ public final class WholeProcessBench {
         }
     }
 
-    private static Path binary(String name, String pkg) {
-        for (String d : new String[] {"/usr/sbin", "/usr/bin"}) {
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        System.out.printf("(skipped: %s not found; install Debian package %s)%n%n", name, pkg);
-        return null;
-    }
-
-    private static Path atftpd() {
-        Path p = Path.of(System.getenv().getOrDefault("ATFTPD", "/opt/atftpd/usr/sbin/atftpd"));
-        if (!Files.isExecutable(p)) {
-            System.out.printf("(skipped: atftpd not found at %s; apt-get download atftpd && dpkg -x atftpd_*.deb /opt/atftpd)%n%n", p);
-            return null;
-        }
-        return p;
-    }
-
-    static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
     private void close() throws Exception {
         for (Process p : daemons) {
             p.destroy();
         }
         for (Process p : daemons) {
             p.waitFor(5, TimeUnit.SECONDS);
+            unaccount(p);
         }
         try (var s = Files.walk(work)) {
             s.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
