@@ -166,6 +166,7 @@ public final class JoinStormBench {
             long cpu = Long.parseLong(blocks[1]);
             long allocated = Long.parseLong(blocks[2]);
             long sent = Long.parseLong(blocks[3]);
+            long user = Long.parseLong(blocks[4]);
             System.out.printf(Locale.ROOT, "Join storm: %d APs on one controller, image of %,d bytes, %s%n", count, size,
                     dtls ? "DTLS (PSK) control channel" : "plain UDP");
             System.out.printf(Locale.ROOT, "  all joined in       %8.2f s (%,.0f joins/s), registry %d%n", joinSeconds, count / joinSeconds, registered);
@@ -173,8 +174,8 @@ public final class JoinStormBench {
                     (joinedHeap - baseHeap) / 1024.0 / count, (joinedHeap - baseHeap) / 1e6, count, baseHeap / 1e6);
             System.out.printf(Locale.ROOT, "  predownload         %8.2f s, %.1f MB/s aggregate, %d failed%n", downloadSeconds,
                     size * (double) count / downloadSeconds / 1e6, failed.get());
-            System.out.printf(Locale.ROOT, "  controller per block %7.2f us CPU, %,.0f bytes allocated (event loop, %,d Image Data blocks sent)%n",
-                    cpu / 1e3 / sent, allocated / (double) sent, sent);
+            System.out.printf(Locale.ROOT, "  controller per block %7.2f us CPU (%.2f in the kernel), %,.0f bytes allocated (event loop,"
+                    + " %,d Image Data blocks sent)%n", cpu / 1e3 / sent, (cpu - user) / 1e3 / sent, allocated / (double) sent, sent);
         } finally {
             for (SimulatedWtp ap : aps) {
                 ap.close();
@@ -221,6 +222,7 @@ public final class JoinStormBench {
             long base = heapAfterGc();
             LoopThread loop = null;
             long cpuBefore = 0;
+            long userBefore = 0;
             long allocatedBefore = 0;
             System.out.println("READY " + c.localAddress().getPort() + " " + base);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -231,11 +233,13 @@ public final class JoinStormBench {
                 } else if (line.equals("PREDOWNLOAD")) {
                     loop = LoopThread.find();
                     cpuBefore = loop.cpu();
+                    userBefore = loop.user();
                     allocatedBefore = loop.allocated();
                     c.predownload(a -> true);
                 } else if (line.equals("BLOCKS")) {
                     long blocks = c.streams().stream().mapToLong(st -> st.messages()).sum();
-                    System.out.println("BLOCKS " + (loop.cpu() - cpuBefore) + " " + (loop.allocated() - allocatedBefore) + " " + blocks);
+                    System.out.println("BLOCKS " + (loop.cpu() - cpuBefore) + " " + (loop.allocated() - allocatedBefore) + " " + blocks
+                            + " " + (loop.user() - userBefore));
                 }
             }
         }
@@ -254,6 +258,10 @@ public final class JoinStormBench {
 
         long cpu() {
             return ManagementFactory.getThreadMXBean().getThreadCpuTime(id);
+        }
+
+        long user() {
+            return ManagementFactory.getThreadMXBean().getThreadUserTime(id);
         }
 
         long allocated() {

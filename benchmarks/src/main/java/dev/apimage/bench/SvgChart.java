@@ -27,7 +27,7 @@ final class SvgChart {
     private final List<String> xs;
     private final List<Series> series = new ArrayList<>();
 
-    private record Series(String name, double[] values, boolean dashed) {
+    private record Series(String name, double[] values, boolean dashed, int colour) {
     }
 
     SvgChart(String title, String xLabel, String yLabel, List<String> xs) {
@@ -37,12 +37,15 @@ final class SvgChart {
         this.xs = List.copyOf(xs);
     }
 
-    /** Adds a series; NaN leaves a gap (a scenario that did not run). */
-    SvgChart add(String name, double[] values, boolean dashed) {
+    /**
+     * Adds a series; NaN leaves a gap (a scenario that did not run). Series that belong together
+     * (ours and the peer's at one block size) share a colour, one solid and one dashed.
+     */
+    SvgChart add(String name, double[] values, boolean dashed, int colour) {
         if (values.length != xs.size()) {
             throw new IllegalArgumentException(name + ": " + values.length + " values for " + xs.size() + " x positions");
         }
-        series.add(new Series(name, values.clone(), dashed));
+        series.add(new Series(name, values.clone(), dashed, colour));
         return this;
     }
 
@@ -80,7 +83,7 @@ final class SvgChart {
                 LEFT, TOP, plotW, plotH));
         for (int k = 0; k < series.size(); k++) {
             Series s = series.get(k);
-            String colour = COLOURS[k % COLOURS.length];
+            String colour = COLOURS[s.colour % COLOURS.length];
             StringBuilder path = new StringBuilder();
             boolean pen = false;
             for (int i = 0; i < s.values.length; i++) {

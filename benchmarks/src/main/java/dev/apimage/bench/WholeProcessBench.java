@@ -36,7 +36,7 @@ public final class WholeProcessBench {
 
     private static final long BIG = 301_257_756L;
     private static final long AP1G8 = 70_512_640L;
-    private static final long SWEEP = 16L << 20;
+    private static final long SWEEP = 64L << 20;
     private static final double TICK = 0.01; // CLK_TCK = 100 on Linux
 
     private final int runs;
@@ -224,18 +224,19 @@ public final class WholeProcessBench {
         int theirs = ports[1];
         int[] blksizes = {512, 1468, 8192};
         int[] windows = {1, 4, 16, 64};
-        int n = Math.max(1, (runs + 1) / 2);
+        int n = Math.max(1, runs / 3);
         List<String> xs = new ArrayList<>();
         for (int w : windows) {
             xs.add("windowsize " + w);
         }
-        SvgChart chart = new SvgChart("TFTP, 16 MiB, whole processes (apimage fetch: digests + file)", "", "MB/s", xs);
+        SvgChart chart = new SvgChart("TFTP, 64 MiB, whole processes (apimage fetch: start-up, digests, file)", "", "MB/s", xs);
         System.out.printf(Locale.ROOT, "TFTP throughput, MB/s, %,d bytes, median of %d (ours / atftp)%n%n", SWEEP, n);
         System.out.println("| blksize \\ windowsize | " + String.join(" | ", Arrays.stream(windows).mapToObj(Integer::toString).toList()) + " |");
         System.out.println("|---" + "|---".repeat(windows.length) + "|");
         fetchTftp(ours, "sweep", 1468, 16);
         atftp(atftp, theirs, "sweep", 1468, 16);
-        timeoutSeconds = 30;
+        timeoutSeconds = 20;
+        int colour = 0;
         for (int bs : blksizes) {
             double[] mine = new double[windows.length];
             double[] peer = new double[windows.length];
@@ -254,11 +255,12 @@ public final class WholeProcessBench {
                 row.append(String.format(Locale.ROOT, " %s / %s |", rate(mine[k]), rate(peer[k])));
             }
             System.out.println(row);
-            chart.add("apimage, blksize " + bs, mine, false).add("atftp, blksize " + bs, peer, true);
+            chart.add("apimage, blksize " + bs, mine, false, colour).add("atftp, blksize " + bs, peer, true, colour);
+            colour++;
         }
         timeoutSeconds = 600;
         System.out.println();
-        System.out.println("(failed: a run that did not complete within 30 s or exited with an error; the median then counts it as"
+        System.out.println("(failed: a run that did not complete within 20 s or exited with an error; the median then counts it as"
                 + " infinitely slow)");
         Path svg = charts.resolve("tftp-throughput.svg");
         chart.write(svg);
@@ -334,7 +336,7 @@ public final class WholeProcessBench {
                     System.out.printf(Locale.ROOT, "| %,d | %.2f s | %.2f s |%n", lengths[k], mine[k], peer[k]);
                 }
                 SvgChart chart = new SvgChart("SFTP from OpenSSH sshd, loopback, whole processes", "file size", "seconds", xs)
-                        .add("apimage fetch (digests + file)", mine, false).add("OpenSSH sftp", peer, true);
+                        .add("apimage fetch (digests + file)", mine, false, 0).add("OpenSSH sftp", peer, true, 1);
                 Path svg = charts.resolve("sftp-time.svg");
                 chart.write(svg);
                 System.out.println();
