@@ -44,7 +44,7 @@ public final class StagedImage implements BlockSink, AutoCloseable {
     private final FileChannel channel;
     private final WrittenRanges written = new WrittenRanges();
     private final TrailingDigests digests;
-    /** Small blocks that follow each other are combined here and written together (one system call, not 32). */
+    /** Small blocks that follow each other, combined here and written together: one system call per buffer, not per block. */
     private ByteBuffer pending;
     private long pendingOffset;
     private long reservation;
@@ -148,11 +148,12 @@ public final class StagedImage implements BlockSink, AutoCloseable {
         if (pending == null || pending.position() == 0) {
             return;
         }
-        pending.flip();
+        ByteBuffer p = pending;
+        p.flip();
         try {
-            writeThrough(pending, pendingOffset);
+            writeThrough(p, pendingOffset); // a failure aborts the image, which drops the buffer
         } finally {
-            pending.clear();
+            p.clear();
         }
     }
 

@@ -243,6 +243,73 @@ class StagingAreaTest {
         assertEquals(List.of(), listing(), "unfinished image removed on reopen");
     }
 
+    /**
+     * A disk that fills up under a staged image: the write that finds no room (combined blocks
+     * reach the file a buffer at a time, so it may be a later write or the commit) fails with
+     * {@link FailureReason#NO_SPACE}, and nothing is left under the final name or as a part file.
+     * The child JVM runs in a mount namespace of its own, on a 1 MiB tmpfs (needs root and unshare).
+     */
+    @Test
+    void aDiskThatFillsUpFailsTheImageWithNoSpaceAndLeavesNothing() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(Path.of("/usr/bin/unshare")),
+                "needs root and unshare for a private tmpfs");
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Path mnt = Files.createDirectories(dir.resolve("small-disk"));
+        String script = "mount -t tmpfs -o size=1m tmpfs '" + mnt + "' && exec '" + java + "' -cp '" + System.getProperty("java.class.path")
+                + "' '" + FullDiskWriter.class.getName() + "' '" + mnt + "'";
+        Process p = new ProcessBuilder("unshare", "--mount", "--propagation", "private", "sh", "-c", script).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child finished");
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("failed NO_SPACE"), out);
+        assertTrue(out.contains("left [filler]"), out);
+    }
+
+    /** Child process for the full-disk test. */
+    public static final class FullDiskWriter {
+        private FullDiskWriter() {
+        }
+
+        /**
+         * Entry point of the child JVM.
+         *
+         * @param args the staging directory, on a small file system of its own
+         * @throws IOException when the test set-up fails
+         */
+        public static void main(String[] args) throws IOException {
+            Path area = Path.of(args[0]);
+            StagedImage s = StagingArea.open(area).begin("ap1g8", -1);
+            byte[] data = image(600_000, 11);
+            int off = 0;
+            try {
+                for (; off < 200_000; off += 1468) {
+                    s.write(ByteBuffer.wrap(data, off, 1468), off);
+                }
+                // Something else takes the rest of the disk.
+                try (var filler = java.nio.channels.FileChannel.open(area.resolve("filler"), java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
+                    while (true) {
+                        chunk.clear();
+                        filler.write(chunk);
+                    }
+                } catch (IOException full) {
+                    System.out.println("filler stopped: " + full.getMessage());
+                }
+                for (; off + 1468 <= data.length; off += 1468) {
+                    s.write(ByteBuffer.wrap(data, off, 1468), off);
+                }
+                s.commit(ExpectedImage.ofSize(off));
+                System.out.println("committed, which a full disk cannot allow");
+            } catch (BlockSinkException e) {
+                System.out.println("failed " + e.reason() + ": " + e.getMessage());
+            }
+            try (Stream<Path> left = Files.list(area)) {
+                System.out.println("left " + left.map(f -> f.getFileName().toString()).sorted().toList());
+            }
+        }
+    }
+
     /** Child process for the kill test: stages an image completely, then halts before commit. */
     public static final class KilledWriter {
         private KilledWriter() {
