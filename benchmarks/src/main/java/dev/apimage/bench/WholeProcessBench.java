@@ -103,13 +103,13 @@ public final class WholeProcessBench {
     // --- TFTP, windowed: apimage fetch from apimage tftp-server against atftp from atftpd ---
 
     private void tftp() throws Exception {
-        int[] ports = tftpServers();
-        if (ports == null) {
+        TftpPeers peers = tftpServers();
+        if (peers == null) {
             return;
         }
-        Path atftp = Path.of("/usr/bin/atftp");
-        int ours = ports[0];
-        int theirs = ports[1];
+        Path atftp = peers.atftp();
+        int ours = peers.ours();
+        int theirs = peers.theirs();
         System.out.println("TFTP, blksize 1468, windowsize 64: `apimage fetch` (digests, file written) from `apimage tftp-server`,"
                 + " `atftp` from atftpd");
         System.out.println();
@@ -133,14 +133,18 @@ public final class WholeProcessBench {
         System.out.println();
     }
 
-    /** Our server and atftpd, fresh, on two ports; null (said why) when atftp or atftpd is missing. */
-    private int[] tftpServers() throws Exception {
+    /** The atftp client, and the ports of our server and of atftpd, both fresh. */
+    private record TftpPeers(Path atftp, int ours, int theirs) {
+    }
+
+    /** Starts our server and atftpd; null (said why) when atftp or atftpd is missing. */
+    private TftpPeers tftpServers() throws Exception {
         Path atftp = Peers.binary("atftp", "atftp");
         Path atftpd = Peers.atftpd();
         if (atftp == null || atftpd == null) {
             return null;
         }
-        return new int[] {ourTftpServer(), atftpd(atftpd)};
+        return new TftpPeers(atftp, ourTftpServer(), atftpd(atftpd));
     }
 
     private Run fetchTftp(int port, String name, int blksize, int window) throws Exception {
@@ -223,13 +227,13 @@ public final class WholeProcessBench {
     // --- TFTP, throughput against blksize and windowsize, for the chart ---
 
     private void sweep() throws Exception {
-        int[] ports = tftpServers();
-        if (ports == null) {
+        TftpPeers peers = tftpServers();
+        if (peers == null) {
             return;
         }
-        Path atftp = Path.of("/usr/bin/atftp");
-        int ours = ports[0];
-        int theirs = ports[1];
+        Path atftp = peers.atftp();
+        int ours = peers.ours();
+        int theirs = peers.theirs();
         int[] blksizes = {512, 1468, 8192};
         int[] windows = {1, 4, 16, 64};
         int n = Math.max(1, runs / 3);
