@@ -107,9 +107,6 @@ public final class WholeProcessBench {
         if (peers == null) {
             return;
         }
-        Path atftp = peers.atftp();
-        int ours = peers.ours();
-        int theirs = peers.theirs();
         System.out.println("TFTP, blksize 1468, windowsize 64: `apimage fetch` (digests, file written) from `apimage tftp-server`,"
                 + " `atftp` from atftpd");
         System.out.println();
@@ -119,11 +116,11 @@ public final class WholeProcessBench {
             long size = Files.size(root.resolve(name));
             Run[] a = new Run[runs];
             Run[] b = new Run[runs];
-            fetchTftp(ours, name, 1468, 64);
-            atftp(atftp, theirs, name, 1468, 64);
+            fetchTftp(peers.ours(), name, 1468, 64);
+            atftp(peers.atftp(), peers.theirs(), name, 1468, 64);
             for (int i = 0; i < runs; i++) {
-                a[i] = fetchTftp(ours, name, 1468, 64);
-                b[i] = atftp(atftp, theirs, name, 1468, 64);
+                a[i] = fetchTftp(peers.ours(), name, 1468, 64);
+                b[i] = atftp(peers.atftp(), peers.theirs(), name, 1468, 64);
             }
             Run ma = Run.median(a);
             Run mb = Run.median(b);
@@ -231,9 +228,6 @@ public final class WholeProcessBench {
         if (peers == null) {
             return;
         }
-        Path atftp = peers.atftp();
-        int ours = peers.ours();
-        int theirs = peers.theirs();
         int[] blksizes = {512, 1468, 8192};
         int[] windows = {1, 4, 16, 64};
         int n = Math.max(1, runs / 3);
@@ -245,8 +239,8 @@ public final class WholeProcessBench {
         System.out.printf(Locale.ROOT, "TFTP throughput, MB/s, %,d bytes, median of %d (ours / atftp)%n%n", SWEEP, n);
         System.out.println("| blksize \\ windowsize | " + String.join(" | ", Arrays.stream(windows).mapToObj(Integer::toString).toList()) + " |");
         System.out.println("|---" + "|---".repeat(windows.length) + "|");
-        fetchTftp(ours, "sweep", 1468, 16);
-        atftp(atftp, theirs, "sweep", 1468, 16);
+        fetchTftp(peers.ours(), "sweep", 1468, 16);
+        atftp(peers.atftp(), peers.theirs(), "sweep", 1468, 16);
         timeoutSeconds = 20;
         int colour = 0;
         for (int bs : blksizes) {
@@ -259,8 +253,8 @@ public final class WholeProcessBench {
                 for (int i = 0; i < n; i++) {
                     int bsize = bs;
                     int window = windows[k];
-                    a[i] = orFailed(() -> fetchTftp(ours, "sweep", bsize, window));
-                    b[i] = orFailed(() -> atftp(atftp, theirs, "sweep", bsize, window));
+                    a[i] = orFailed(() -> fetchTftp(peers.ours(), "sweep", bsize, window));
+                    b[i] = orFailed(() -> atftp(peers.atftp(), peers.theirs(), "sweep", bsize, window));
                 }
                 mine[k] = SWEEP / Run.median(a).wall / 1e6;
                 peer[k] = SWEEP / Run.median(b).wall / 1e6;
