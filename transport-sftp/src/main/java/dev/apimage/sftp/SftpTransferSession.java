@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * One SFTP download on threads of its own: connect (or share) the SSH session, stat the file,
  * then read it over one channel in order, or over several channels as ranges when the sink accepts
  * any order and the path's round trip is long enough to need them
- * ({@link SftpOptions#RANGES_MIN_ROUND_TRIP}). Reads go through one reused buffer per channel; memory stays bounded whatever the
- * file's size.
+ * ({@link SftpOptions#RANGES_MIN_ROUND_TRIP}). Reads go through one reused buffer per channel;
+ * memory stays bounded whatever the file's size.
  */
 final class SftpTransferSession extends AbstractTransferSession {
 
@@ -120,13 +120,6 @@ final class SftpTransferSession extends AbstractTransferSession {
             long statStart = clock().nanoTime();
             SftpATTRS attrs = first.stat(remotePath);
             long roundTrip = clock().nanoTime() - statStart;
-            long rangesFrom = options().get(SftpOptions.RANGES_MIN_ROUND_TRIP).toNanos();
-            if (mayUseRanges && roundTrip >= rangesFrom && rangesFrom > 0) {
-                // The first request also paid for this side's cold code: time a second before deciding.
-                long again = clock().nanoTime();
-                first.stat(remotePath);
-                roundTrip = Math.min(roundTrip, clock().nanoTime() - again);
-            }
             if (attrs.isDir()) {
                 fail(FailureReason.NOT_FOUND, "is a directory", null);
                 return;
@@ -143,9 +136,16 @@ final class SftpTransferSession extends AbstractTransferSession {
             long remaining = size - start;
             open.addAll(opened(spares));
             int ranges = 1;
+            long min = Math.max(1, options().get(SftpOptions.MIN_RANGE_SIZE));
+            long rangesFrom = options().get(SftpOptions.RANGES_MIN_ROUND_TRIP).toNanos();
+            if (mayUseRanges && open.size() > 1 && remaining / min > 1 && roundTrip >= rangesFrom && rangesFrom > 0) {
+                // The first request also paid for this side's cold code: time a second before deciding.
+                long again = clock().nanoTime();
+                first.stat(remotePath);
+                roundTrip = Math.min(roundTrip, clock().nanoTime() - again);
+            }
             LOG.debug("sftp stat round trip {} us", roundTrip / 1000);
             if (mayUseRanges && roundTrip >= rangesFrom) {
-                long min = Math.max(1, options().get(SftpOptions.MIN_RANGE_SIZE));
                 ranges = (int) Math.max(1, Math.min(open.size(), remaining / min));
             }
             if (ranges == 1) {
