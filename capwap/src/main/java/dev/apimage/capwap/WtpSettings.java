@@ -136,4 +136,19 @@ public record WtpSettings(String name, String model, String serial, Octets baseM
         return new WtpSettings(name, model, serial, baseMac, imageType, primaryVersion, backupVersion, controllerVersion, vendor, imageVendor,
                 discoveryInterval, maxDiscoveries, silentInterval, waitJoin, echo, retransmit, maxRetransmits, dataStart, statisticsTimer);
     }
+
+    /**
+     * With another WaitDTLS (RFC 5415, 4.7.15): how long a DTLS handshake, the wait for the Join
+     * Response and each step of Configure may take before the AP starts over with Discovery. A lab
+     * that waits a bounded time for its APs to join sets it well below that wait, so that an AP
+     * whose handshake went nowhere tries again within it.
+     *
+     * @param wait the timer, positive
+     * @return new settings
+     */
+    public WtpSettings withWaitJoin(Duration wait) {
+        return new WtpSettings(name, model, serial, baseMac, imageType, primaryVersion, backupVersion, controllerVersion, vendor, imageVendor,
+                discoveryInterval, maxDiscoveries, silentInterval, wait, echoInterval, retransmitInterval, maxRetransmit, imageDataStartTimer,
+                statisticsTimer);
+    }
 }

@@ -38,6 +38,10 @@ class CapwapWtpStateMachineTest {
     private CapwapWtpStateMachine wtp;
 
     private void create(WtpSettings s) throws Exception {
+        create(s, CapwapWtpStateMachine.Security.NONE);
+    }
+
+    private void create(WtpSettings s, CapwapWtpStateMachine.Security security) throws Exception {
         CapwapImageStateMachine.Port port = new CapwapImageStateMachine.Port() {
             @Override
             public ByteBuf buffer() {
@@ -70,7 +74,7 @@ class CapwapWtpStateMachineTest {
             public void onReset(ImageVersion running, Optional<ImageVersion> backup, Optional<dev.apimage.staging.CommittedImage> image) {
                 resets.add(running + " backup " + backup.map(Object::toString).orElse("none"));
             }
-        });
+        }, security);
         wtp.start();
     }
 
@@ -133,6 +137,44 @@ class CapwapWtpStateMachineTest {
         assertEquals(Optional.of(OLD), join.find(MessageElement.WtpDescriptor.class).orElseThrow().activeSoftwareVersion());
         assertEquals("9105-emorenoa", join.find(MessageElement.WtpName.class).orElseThrow().name());
         assertEquals(List.of("DISCOVERY", "DTLS_SETUP", "JOIN"), states);
+    }
+
+    /**
+     * A DTLS handshake that goes nowhere (no answer, no failure from the DTLS layer) ends at
+     * WaitDTLS (RFC 5415, 4.7.15), the configured one: DTLS Teardown, then Discovery again after
+     * the retransmission interval; the old handshake's late success is ignored.
+     */
+    @Test
+    void aHandshakeThatGoesNowhereEndsAtWaitDtlsAndTheApStartsOver() throws Exception {
+        List<java.util.function.Consumer<String>> established = new ArrayList<>();
+        List<String> teardowns = new ArrayList<>();
+        create(ap().withWaitJoin(Duration.ofSeconds(20)), new CapwapWtpStateMachine.Security() {
+            @Override
+            public void setup(java.util.function.Consumer<String> done, java.util.function.Consumer<String> ended) {
+                established.add(done); // never called back: the handshake hangs
+            }
+
+            @Override
+            public void teardown() {
+                teardowns.add("teardown");
+            }
+        });
+        deliver(ControlMessage.of(ControlMessage.DISCOVERY_RESPONSE, 0));
+        assertEquals(State.DTLS_SETUP, wtp.state());
+        clock.advance(Duration.ofSeconds(19));
+        assertEquals(State.DTLS_SETUP, wtp.state(), "before WaitDTLS");
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals(State.DTLS_TEARDOWN, wtp.state(), "at WaitDTLS the session is torn down");
+        assertEquals(List.of("teardown"), teardowns);
+        clock.advance(ap().retransmitInterval());
+        assertEquals(State.DISCOVERY, wtp.state(), "and the AP starts over");
+        assertEquals(1, established.size());
+        established.get(0).accept("TLS_PSK_WITH_AES_128_CBC_SHA"); // the old handshake, too late
+        assertEquals(State.DISCOVERY, wtp.state(), "a stale handshake does not revive the session");
+        deliver(ControlMessage.of(ControlMessage.DISCOVERY_RESPONSE, 0));
+        assertEquals(2, established.size(), "a new handshake");
+        established.get(1).accept("TLS_PSK_WITH_AES_128_CBC_SHA");
+        assertEquals(State.JOIN, wtp.state());
     }
 
     @Test

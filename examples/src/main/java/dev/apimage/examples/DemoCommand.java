@@ -300,7 +300,9 @@ final class DemoCommand implements Callable<Integer> {
             for (JoinedAp ap : aps) {
                 ImageType type = catalog.imageTypeOf(ap.model()).orElse(ImageType.AP1G4); // an unknown model still joins
                 WtpSettings s = WtpSettings.of(ap.name(), ap.model(), type, ap.primaryVersion())
-                        .withTimers(Duration.ofMillis(500), 5, Duration.ofSeconds(30), Duration.ofSeconds(30));
+                        .withTimers(Duration.ofMillis(500), 5, Duration.ofSeconds(30), Duration.ofSeconds(30))
+                        // The demo waits 60 s for every AP to join: an AP whose handshake went nowhere starts over well within it.
+                        .withWaitJoin(Duration.ofSeconds(20));
                 if (ap.backupVersion().isPresent()) {
                     s = s.withBackupVersion(ap.backupVersion().get());
                 }
