@@ -128,7 +128,9 @@ public final class StagedImage implements BlockSink, AutoCloseable {
         if (pending == null) {
             // Sized to the blocks seen, 32 to 64 of them: a small-block stream (1 KB CAPWAP blocks,
             // 1,468-byte TFTP blocks) costs one system call per 64 KiB and holds little memory.
-            pending = ByteBuffer.allocate(Math.max(16 << 10, Math.min(COMBINE_LIMIT * 2, Integer.highestOneBit(n) * 64)));
+            // Direct, so that each block is copied once (here) and the write takes it as it is; the
+            // JDK would copy a heap buffer into a temporary direct one first.
+            pending = ByteBuffer.allocateDirect(Math.max(16 << 10, Math.min(COMBINE_LIMIT * 2, Integer.highestOneBit(n) * 64)));
         }
         if (pending.position() == 0) {
             pendingOffset = offset;
