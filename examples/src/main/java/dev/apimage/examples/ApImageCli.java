@@ -55,7 +55,11 @@ public final class ApImageCli implements Runnable {
      * @param args the command line
      */
     public static void main(String[] args) {
-        System.exit(run(args));
+        int status = run(args);
+        // Stop the transports' threads first: the JVM's exit waits for every thread still in a
+        // system call (an event loop in epoll_wait) for up to 300 ms.
+        dev.apimage.transfer.Transports.reload();
+        System.exit(status);
     }
 
     /**

@@ -55,11 +55,24 @@ public final class TftpTransportProvider implements TransportProvider {
         return group;
     }
 
+    /**
+     * Stops the event loops and the sink executor; waits up to a second for the event loops to end
+     * (unless called from one of them). A JVM that exits while a thread still waits in
+     * {@code epoll_wait} spends 300 ms waiting for it (HotSpot's exit waits for threads in native
+     * code), so the tool closes its transports first.
+     */
     @Override
     public synchronized void close() {
         if (group != null) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            io.netty.util.concurrent.Future<?> stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             sinkExecutor.shutdown();
+            boolean onLoop = false;
+            for (io.netty.util.concurrent.EventExecutor e : group) {
+                onLoop |= e.inEventLoop();
+            }
+            if (!onLoop) {
+                stopped.awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
             group = null;
             sinkExecutor = null;
         }
