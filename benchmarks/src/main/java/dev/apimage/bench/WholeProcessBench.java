@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * OpenSSH {@code sftp}, {@code curl}), timed from its start to its exit, writing its file to
  * tmpfs; {@code apimage fetch} computes SHA-256 and MD5 as it always does, the peers compute none.
  * The servers are long-running daemons ({@code apimage tftp-server}, atftpd, in.tftpd, OpenSSH
- * sshd), started once per scenario and warmed by one untimed download each. Runs alternate ours
- * and theirs; medians are printed, with the client's CPU time (user + system, from the kernel's
- * accounting of reaped children) and, for the lock-step servers, the server's CPU per block.
+ * sshd), started once per scenario and warmed by untimed downloads (three in the windowed TFTP
+ * scenario, one elsewhere). Runs alternate ours and theirs; medians are printed, with the client's
+ * CPU time (user + system, from the kernel's accounting of reaped children) and, for the lock-step
+ * servers, the server's CPU per block.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.WholeProcessBench [--runs 5]
@@ -38,6 +39,11 @@ public final class WholeProcessBench {
     private static final long AP1G8 = 70_512_640L;
     private static final long SWEEP = 64L << 20;
     private static final double TICK = 0.01; // CLK_TCK = 100 on Linux
+    /**
+     * Untimed downloads before the timed ones: a server in the field has served many, and a JVM
+     * server is still compiling its send path during its first few (C is not).
+     */
+    private static final int WARM_UP = 3;
 
     private final int runs;
     private final Path tool;
@@ -116,8 +122,10 @@ public final class WholeProcessBench {
             long size = Files.size(root.resolve(name));
             Run[] a = new Run[runs];
             Run[] b = new Run[runs];
-            fetchTftp(peers.ours(), name, 1468, 64);
-            atftp(peers.atftp(), peers.theirs(), name, 1468, 64);
+            for (int i = 0; i < WARM_UP; i++) {
+                fetchTftp(peers.ours(), name, 1468, 64);
+                atftp(peers.atftp(), peers.theirs(), name, 1468, 64);
+            }
             for (int i = 0; i < runs; i++) {
                 a[i] = fetchTftp(peers.ours(), name, 1468, 64);
                 b[i] = atftp(peers.atftp(), peers.theirs(), name, 1468, 64);
@@ -126,6 +134,7 @@ public final class WholeProcessBench {
             Run mb = Run.median(b);
             System.out.printf(Locale.ROOT, "| %,d bytes | %.2f s wall (%.0f MB/s), %.2f s CPU | %.2f s wall (%.0f MB/s), %.2f s CPU | %.2fx |%n",
                     size, ma.wall, size / ma.wall / 1e6, ma.cpu, mb.wall, size / mb.wall / 1e6, mb.cpu, mb.wall / ma.wall);
+            System.out.println("  (runs, wall: ours " + Run.walls(a) + "; atftp " + Run.walls(b) + ")");
         }
         System.out.println();
     }
@@ -417,6 +426,10 @@ public final class WholeProcessBench {
             double[] w = Arrays.stream(runs).mapToDouble(Run::wall).toArray();
             double[] c = Arrays.stream(runs).mapToDouble(Run::cpu).toArray();
             return new Run(Peers.median(w), Peers.median(c));
+        }
+
+        static String walls(Run[] runs) {
+            return Arrays.stream(runs).map(r -> String.format(Locale.ROOT, "%.2f", r.wall())).collect(java.util.stream.Collectors.joining(" "));
         }
     }
 
