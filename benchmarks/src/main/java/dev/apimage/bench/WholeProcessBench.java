@@ -30,6 +30,9 @@ import java.util.concurrent.TimeUnit;
  *     [--only tftp,lockstep,sftp,sweep,sizes] [--tool examples/target/apimage] [--charts benchmarks/results]
  * </pre>
  *
+ * <p>Beside the windowed TFTP figures, the Java floor: {@link MinimalTftpFetch}, the least a JVM
+ * does to download the same file from the same server, with and without the digests.
+ *
  * <p>Peers: atftp and atftpd (at {@code /opt/atftpd} or {@code $ATFTPD}), tftpd-hpa's in.tftpd,
  * curl, OpenSSH's sshd and sftp (sshd needs root). A missing peer skips its scenario.
  */
@@ -114,13 +117,16 @@ public final class WholeProcessBench {
             return;
         }
         System.out.println("TFTP, blksize 1468, windowsize 64: `apimage fetch` (digests, file written) from `apimage tftp-server`,"
-                + " `atftp` from atftpd");
+                + " `atftp` from atftpd; the Java floor (MinimalTftpFetch: one thread, one NIO DatagramChannel, file written,"
+                + " with and without SHA-256 + MD5) from `apimage tftp-server`");
         System.out.println();
-        System.out.println("| file | apimage fetch | atftp | throughput ratio (goal >= 1.5) |");
-        System.out.println("|---|---|---|---|");
+        System.out.println("| file | apimage fetch | Java floor, file + digests | Java floor, file | atftp | throughput ratio (goal >= 1.5) |");
+        System.out.println("|---|---|---|---|---|---|");
         for (String name : List.of("big", "ap1g8")) {
             long size = Files.size(root.resolve(name));
             Run[] a = new Run[runs];
+            Run[] fd = new Run[runs];
+            Run[] f = new Run[runs];
             Run[] b = new Run[runs];
             for (int i = 0; i < WARM_UP; i++) {
                 fetchTftp(peers.ours(), name, 1468, 64);
@@ -128,13 +134,16 @@ public final class WholeProcessBench {
             }
             for (int i = 0; i < runs; i++) {
                 a[i] = fetchTftp(peers.ours(), name, 1468, 64);
+                fd[i] = floorTftp(peers.ours(), name, true);
+                f[i] = floorTftp(peers.ours(), name, false);
                 b[i] = atftp(peers.atftp(), peers.theirs(), name, 1468, 64);
             }
             Run ma = Run.median(a);
             Run mb = Run.median(b);
-            System.out.printf(Locale.ROOT, "| %,d bytes | %.2f s wall (%.0f MB/s), %.2f s CPU | %.2f s wall (%.0f MB/s), %.2f s CPU | %.2fx |%n",
-                    size, ma.wall, size / ma.wall / 1e6, ma.cpu, mb.wall, size / mb.wall / 1e6, mb.cpu, mb.wall / ma.wall);
-            System.out.println("  (runs, wall: ours " + Run.walls(a) + "; atftp " + Run.walls(b) + ")");
+            System.out.printf(Locale.ROOT, "| %,d bytes | %s | %s | %s | %s | %.2fx |%n", size, ma.describe(size),
+                    Run.median(fd).describe(size), Run.median(f).describe(size), mb.describe(size), mb.wall / ma.wall);
+            System.out.println("  (runs, wall: ours " + Run.walls(a) + "; floor with digests " + Run.walls(fd) + "; floor "
+                    + Run.walls(f) + "; atftp " + Run.walls(b) + ")");
         }
         System.out.println();
     }
@@ -157,6 +166,20 @@ public final class WholeProcessBench {
         Path f = out.resolve("ours-" + name);
         Run r = time(tool.toString(), "fetch", "--blksize", Integer.toString(blksize), "--windowsize", Integer.toString(window),
                 "tftp://127.0.0.1:" + port + "/" + name, "-o", f.toString());
+        check(name, f);
+        return r;
+    }
+
+    /** {@link MinimalTftpFetch} in a JVM of its own (this one's, with the serial collector), blksize 1468, windowsize 64. */
+    private Run floorTftp(int port, String name, boolean digests) throws Exception {
+        Path f = out.resolve("floor-" + name);
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), MinimalTftpFetch.class.getName(),
+                Integer.toString(port), "/" + name, f.toString(), "1468", "64"));
+        if (digests) {
+            cmd.add("--digests");
+        }
+        Run r = time(cmd.toArray(String[]::new));
         check(name, f);
         return r;
     }
@@ -380,9 +403,15 @@ public final class WholeProcessBench {
     private Run mina(Path keys, int port, String name) throws Exception {
         Path f = out.resolve("mina-" + name);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Run r = time(java, "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", System.getProperty("java.class.path"),
-                MinaSftpFetch.class.getName(), Integer.toString(port), keys.resolve("id").toString(), keys.resolve("known_hosts").toString(),
-                root.resolve(name).toString(), f.toString());
+        List<String> cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn"));
+        // The compiler directives the launcher gives apimage fetch, so that the libraries are compared, not the flags.
+        Path jit = tool.resolveSibling("apimage-fetch-jit.json");
+        if (Files.isReadable(jit)) {
+            cmd.addAll(List.of("-XX:+UnlockDiagnosticVMOptions", "-XX:CompilerDirectivesFile=" + jit));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), MinaSftpFetch.class.getName(), Integer.toString(port),
+                keys.resolve("id").toString(), keys.resolve("known_hosts").toString(), root.resolve(name).toString(), f.toString()));
+        Run r = time(cmd.toArray(String[]::new));
         check(name, f);
         return r;
     }
@@ -426,6 +455,10 @@ public final class WholeProcessBench {
             double[] w = Arrays.stream(runs).mapToDouble(Run::wall).toArray();
             double[] c = Arrays.stream(runs).mapToDouble(Run::cpu).toArray();
             return new Run(Peers.median(w), Peers.median(c));
+        }
+
+        String describe(long size) {
+            return String.format(Locale.ROOT, "%.2f s wall (%.0f MB/s), %.2f s CPU", wall, size / wall / 1e6, cpu);
         }
 
         static String walls(Run[] runs) {
