@@ -46,7 +46,8 @@ public final class TftpTransportProvider implements TransportProvider {
         return new TftpClientSession(uri, options, group(), sinkExecutor);
     }
 
-    private synchronized EventLoopGroup group() {
+    /** The event loops, made on first use; package-private for a test. */
+    synchronized EventLoopGroup group() {
         if (group == null) {
             int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
             group = UdpTransport.group(threads, "apimage-tftp-client");

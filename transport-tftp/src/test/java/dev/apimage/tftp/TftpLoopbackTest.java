@@ -53,6 +53,30 @@ class TftpLoopbackTest {
     }
 
     @Test
+    void closingTheProviderEndsItsEventLoopsBeforeItReturns() throws Exception {
+        // A JVM exits 300 ms late while a thread still waits in epoll_wait: the tool closes its
+        // transports first, and close() must not return while a loop is still running.
+        TftpTransportProvider provider = new TftpTransportProvider();
+        TftpFixtures.file(root, "small", 10_000);
+        long[] got = new long[1];
+        try (dev.apimage.transfer.TransferSession s = provider.open(TftpFixtures.uri(address, "/small"), TransferOptions.defaults())) {
+            s.start((b, o) -> got[0] += b.remaining()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertEquals(10_000, got[0]);
+        io.netty.channel.EventLoopGroup loops = provider.group();
+        // Keep one loop busy for a moment (spinning: no blocking call on an event loop), so that
+        // it cannot have stopped by chance when close() returns.
+        loops.next().execute(() -> {
+            long end = System.nanoTime() + 200_000_000L;
+            while (System.nanoTime() < end) {
+                Thread.onSpinWait();
+            }
+        });
+        provider.close();
+        assertTrue(loops.isTerminated(), "close() returned while an event loop still ran");
+    }
+
+    @Test
     void servesFilePastBlockRollover() throws Exception {
         long size = 65_536L * 512 + 1000; // 65,538 blocks of 512
         Path src = TftpFixtures.file(root, "big", size);
