@@ -43,6 +43,11 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
 
     /** Shared by the APs of one JVM (a simulator runs hundreds): a handshake waits on its peer most of the time. */
     private static final ExecutorService HANDSHAKES = DaemonThreads.workerPool("apimage-wtp-dtls-handshake", 32);
+    /**
+     * How long past its timeout a handshake may still end by itself (Bouncy Castle checks its
+     * timeout between receives) before the layer ends it.
+     */
+    private static final long OVERDUE_GRACE_MILLIS = 1_000;
 
     private final DtlsSettings settings;
     private final Credentials credentials;
@@ -50,9 +55,12 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
     private final byte[] record = new byte[QueuedTransport.RECEIVE_LIMIT];
     private final byte[] plain = new byte[QueuedTransport.RECEIVE_LIMIT];
     private final byte[] outgoing = new byte[QueuedTransport.RECEIVE_LIMIT];
+    private final ExecutorService handshakes;
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.CLEAR;
-    private QueuedTransport transport;
+    /** Volatile for {@link #close()} from outside the loop once the loop is stopping. */
+    private volatile QueuedTransport transport;
+    private io.netty.util.concurrent.ScheduledFuture<?> deadline;
     private DTLSTransport dtls;
     private Peers.Outcome outcome;
     private Callback callback;
@@ -65,7 +73,13 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
      * @throws IOException when the certificate files cannot be read
      */
     public DtlsClientLayer(DtlsSettings settings) throws IOException {
+        this(settings, HANDSHAKES);
+    }
+
+    /** A layer whose handshakes run on {@code handshakes}; for tests. */
+    DtlsClientLayer(DtlsSettings settings, ExecutorService handshakes) throws IOException {
         this.settings = settings;
+        this.handshakes = handshakes;
         if (settings.mode() == DtlsSettings.Mode.PSK && settings.identity().isEmpty()) {
             throw new IllegalArgumentException("an AP in PSK mode needs its identity and key (DtlsSettings.pskIdentity)");
         }
@@ -97,14 +111,18 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
             transport = t;
             outcome = o;
             org.bouncycastle.tls.TlsClient client = Peers.client(settings, credentials, keyLog, o);
-            HANDSHAKES.execute(() -> {
+            // The handshake's timeout counts from here, not from when a handshake thread takes it:
+            // with every thread of the pool waiting on other peers, it could start late and end
+            // long after its time.
+            deadline = ctx.executor().schedule(() -> overdue(t), settings.handshakeTimeout().toMillis() + OVERDUE_GRACE_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            handshakes.execute(() -> {
                 DTLSTransport result = null;
                 String why = null;
                 try {
                     result = new DTLSClientProtocol().connect(client, t);
                 } catch (org.bouncycastle.tls.TlsTimeoutException e) {
-                    why = "no answer to the handshake within " + settings.handshakeTimeout().toSeconds()
-                            + " s (a wrong pre-shared key or certificate makes the Finished undecryptable, and DTLS drops it)";
+                    why = noAnswer();
                 } catch (IOException | RuntimeException e) {
                     why = Peers.reason(o, e);
                 }
@@ -113,6 +131,25 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
                 ctx.executor().execute(() -> handshakeEnded(t, r, w));
             });
         });
+    }
+
+    private String noAnswer() {
+        return "no answer to the handshake within " + settings.handshakeTimeout().toSeconds()
+                + " s (a wrong pre-shared key or certificate makes the Finished undecryptable, and DTLS drops it)";
+    }
+
+    /** The handshake outlived its timeout: end it here; its thread, whenever it runs, finds the transport closed. */
+    private void overdue(QueuedTransport t) {
+        if (t != transport || phase != Phase.HANDSHAKE) {
+            return;
+        }
+        deadline = null;
+        t.close();
+        transport = null;
+        phase = Phase.CLEAR;
+        Callback c = callback;
+        callback = null;
+        c.ended("DTLS handshake failed: " + noAnswer());
     }
 
     private void handshakeEnded(QueuedTransport t, DTLSTransport result, String why) {
@@ -125,6 +162,10 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
                 }
             }
             return;
+        }
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
         }
         if (result == null) {
             phase = Phase.CLEAR;
@@ -144,6 +185,13 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
     public void close() {
         if (!ctx.executor().isShuttingDown()) {
             ctx.executor().execute(() -> end(false));
+            return;
+        }
+        // The loop is stopping and may not run end(): at least wake a handshake thread that waits
+        // for the peer, so that it does not hold a thread of the shared pool until its timeout.
+        QueuedTransport t = transport;
+        if (t != null) {
+            t.close();
         }
     }
 
@@ -162,6 +210,10 @@ public final class DtlsClientLayer extends ChannelDuplexHandler {
                 }
             }
             ctx.flush();
+        }
+        if (deadline != null) {
+            deadline.cancel(false);
+            deadline = null;
         }
         if (transport != null) {
             transport.close();
