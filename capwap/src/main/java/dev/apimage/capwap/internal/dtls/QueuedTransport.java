@@ -3,14 +3,17 @@ package dev.apimage.capwap.internal.dtls;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.bouncycastle.tls.DatagramTransport;
 
 /**
  * Bouncy Castle's view of one peer's datagrams (the CAPWAP DTLS header already stripped). During
- * the handshake, a handshake thread blocks in {@link #receive} on a small queue the event loop
- * fills. After it, the event loop hands over one datagram at a time and asks the DTLS layer to
+ * the handshake, a handshake thread waits in {@link #receive} on a small queue the event loop
+ * fills; the queue takes no lock, so the event loop never waits for the handshake thread (a
+ * blocking queue's lock, held by a handshake thread in its poll, parked the loop). After it, the event loop hands over one datagram at a time and asks the DTLS layer to
  * decrypt it at once: {@link #receive} then never waits, it returns that datagram or says at once
  * that there is none (an {@link InterruptedIOException}, which Bouncy Castle passes up without
  * failing the session).
@@ -52,7 +55,13 @@ final class QueuedTransport implements DatagramTransport {
         }
     }
 
-    private final ArrayBlockingQueue<byte[]> handshake = new ArrayBlockingQueue<>(32);
+    /** Handshake datagrams queued at most; beyond, they are dropped (DTLS retransmits). */
+    private static final int HANDSHAKE_QUEUE = 32;
+
+    private final ConcurrentLinkedQueue<byte[]> handshake = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    /** The handshake thread while it waits in {@link #receive}; woken by {@link #offer} and {@link #close}. */
+    private volatile Thread waiter;
     private final Sender sender;
     private volatile boolean established;
     private volatile boolean closed;
@@ -65,11 +74,23 @@ final class QueuedTransport implements DatagramTransport {
         this.sender = sender;
     }
 
-    /** During the handshake, on the event loop: queue a copy; beyond the queue's room, drop. */
+    /** During the handshake, on the event loop: queue a copy; beyond the queue's room, drop. Never waits. */
     void offer(ByteBuf datagram) {
+        if (queued.get() >= HANDSHAKE_QUEUE) {
+            return;
+        }
         byte[] copy = new byte[datagram.readableBytes()];
         datagram.getBytes(datagram.readerIndex(), copy);
+        queued.incrementAndGet();
         handshake.offer(copy);
+        wake();
+    }
+
+    private void wake() {
+        Thread w = waiter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
     }
 
     /** After the handshake, on the event loop: the one datagram the next {@link #receive} returns. */
@@ -81,6 +102,7 @@ final class QueuedTransport implements DatagramTransport {
     void established() {
         established = true;
         handshake.clear();
+        queued.set(0);
     }
 
     @Override
@@ -107,13 +129,7 @@ final class QueuedTransport implements DatagramTransport {
             pendingLength = -1;
             return n;
         }
-        byte[] d;
-        try {
-            d = handshake.poll(Math.max(1, waitMillis), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("handshake interrupted");
-        }
+        byte[] d = take(TimeUnit.MILLISECONDS.toNanos(Math.max(1, waitMillis)));
         if (d == null) {
             return -1; // a timeout: Bouncy Castle retransmits its flight or gives up
         }
@@ -123,6 +139,34 @@ final class QueuedTransport implements DatagramTransport {
         int n = Math.min(len, d.length);
         System.arraycopy(d, 0, buf, off, n);
         return n;
+    }
+
+    /** The next handshake datagram, waiting up to {@code nanos}; null when none came. */
+    private byte[] take(long nanos) throws InterruptedIOException {
+        long deadline = System.nanoTime() + nanos;
+        while (true) {
+            byte[] d = handshake.poll();
+            if (d != null) {
+                if (d != CLOSED) {
+                    queued.decrementAndGet();
+                }
+                return d;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            waiter = Thread.currentThread();
+            // Looked again after announcing itself: a datagram offered meanwhile is not missed.
+            if (handshake.isEmpty()) {
+                LockSupport.parkNanos(this, left);
+            }
+            waiter = null;
+            if (Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("handshake interrupted");
+            }
+        }
     }
 
     @Override
@@ -137,5 +181,6 @@ final class QueuedTransport implements DatagramTransport {
         closed = true;
         handshake.clear();
         handshake.offer(CLOSED); // wakes a handshake thread waiting for the peer
+        wake();
     }
 }
