@@ -64,16 +64,18 @@ class TftpLoopbackTest {
         }
         assertEquals(10_000, got[0]);
         io.netty.channel.EventLoopGroup loops = provider.group();
-        // Keep one loop busy for a moment (spinning: no blocking call on an event loop), so that
-        // it cannot have stopped by chance when close() returns.
+        // Keep one loop busy for a moment (spinning on the clock: BlockHound counts even
+        // Thread.onSpinWait as blocking), so that it cannot have stopped by chance when close() returns.
+        long[] spins = new long[1];
         loops.next().execute(() -> {
             long end = System.nanoTime() + 200_000_000L;
             while (System.nanoTime() < end) {
-                Thread.onSpinWait();
+                spins[0]++;
             }
         });
         provider.close();
         assertTrue(loops.isTerminated(), "close() returned while an event loop still ran");
+        assertTrue(spins[0] > 0, "the loop ran the busy task before it stopped");
     }
 
     @Test
