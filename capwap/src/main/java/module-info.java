@@ -11,6 +11,7 @@ module dev.apimage.capwap {
     requires transitive io.netty.transport;
     requires io.netty.common;
     requires io.netty.transport.classes.epoll;
+    requires io.netty.transport.unix.common;
     requires org.bouncycastle.tls;
     requires org.bouncycastle.pkix;
     requires org.bouncycastle.provider;

@@ -1,6 +1,7 @@
 package dev.apimage.capwap;
 
 import dev.apimage.cache.ImageCache.CachedImage;
+import dev.apimage.capwap.internal.ApSocket;
 import dev.apimage.capwap.internal.ControllerSocket;
 import dev.apimage.capwap.internal.ImageStreamSession;
 import dev.apimage.capwap.internal.OutboundDatagrams;
@@ -21,6 +22,7 @@ import dev.apimage.time.NanoClock;
 import dev.apimage.transfer.TransferException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -28,6 +30,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -108,9 +111,11 @@ public final class CapwapImageStreamer implements AutoCloseable {
      * @param malformed datagrams that did not decode
      * @param refusedUnjoined Image Data Requests refused because the source has not joined (or asked
      *     for another type than its own); only with a control session
+     * @param apSockets APs streaming through a socket of their own now ({@link Builder#apSockets})
+     * @param apSocketsOpened sockets of their own given to streaming APs so far
      */
     public record Stats(int sessions, int streaming, long refusedBusy, long refusedUnknown, long fetches, long aborted, long malformed,
-            long refusedUnjoined) {
+            long refusedUnjoined, int apSockets, long apSocketsOpened) {
     }
 
     private static final int MAX_REMEMBERED_FAILURES = 4096;
@@ -157,6 +162,25 @@ public final class CapwapImageStreamer implements AutoCloseable {
     /** Room the security layer needs before and around a stream's message (0 without one). */
     private final int securityHeadroom;
     private final int securityRoom;
+    /** Whether each streaming AP gets a connected socket of its own ({@link ApSocket}). */
+    private final boolean apSockets;
+    private final Map<InetSocketAddress, ApSocket> apSocketsByAp = new HashMap<>();
+    private long apSocketsOpened;
+    /** The one buffer every AP socket reads into (on the event loop, one datagram at a time). */
+    private final ByteBuf apReadBuffer;
+    /** The one buffer every datagram to an AP with its own socket is written in: sent before the next is made. */
+    private final ByteBuf apSendBuffer;
+    private final ApSocket.Reader apReader = new ApSocket.Reader() {
+        @Override
+        public void onDatagram(InetSocketAddress from, ByteBuf datagram) {
+            CapwapImageStreamer.this.onDatagram(from, datagram);
+        }
+
+        @Override
+        public void onReadsDone() {
+            channel.flush(); // what the datagrams made the main socket send (control answers)
+        }
+    };
 
     private CapwapImageStreamer(Builder b, StreamerSettings settings) throws IOException {
         this.settings = settings;
@@ -168,7 +192,19 @@ public final class CapwapImageStreamer implements AutoCloseable {
         this.ownGroup = b.group == null;
         this.group = ownGroup ? new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("apimage-capwap-controller", true),
                 ControllerSocket.ioHandler()) : b.group;
-        Bootstrap bootstrap = ControllerSocket.configure(new Bootstrap().group(group), ownGroup)
+        // Per-AP sockets bypass the pipeline, so a hook or a security layer keeps every datagram on the one channel.
+        ByteBuf readBuffer = null;
+        if (b.apSockets && ownGroup && ControllerSocket.EPOLL && b.pipelineHook == null && b.security == null && ApSocket.supported()) {
+            readBuffer = Unpooled.directBuffer(ControllerSocket.MAX_DATAGRAM);
+            if (!readBuffer.hasMemoryAddress()) {
+                readBuffer.release();
+                readBuffer = null;
+            }
+        }
+        this.apReadBuffer = readBuffer;
+        this.apSockets = readBuffer != null;
+        this.apSendBuffer = apSockets ? Unpooled.directBuffer(settings.blockSize() + 64) : null;
+        Bootstrap bootstrap = ControllerSocket.configure(new Bootstrap().group(group), ownGroup, apSockets)
                 .option(ChannelOption.SO_RCVBUF, 4 << 20).option(ChannelOption.SO_SNDBUF, 4 << 20)
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
@@ -185,6 +221,10 @@ public final class CapwapImageStreamer implements AutoCloseable {
         try {
             this.channel = bootstrap.bind(b.address).syncUninterruptibly().channel();
         } catch (RuntimeException e) {
+            if (apReadBuffer != null) {
+                apReadBuffer.release();
+                apSendBuffer.release();
+            }
             if (ownGroup) {
                 group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             }
@@ -224,7 +264,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 }
             });
         }
-        LOG.info("CAPWAP image streamer listening on {} ({}), block size {}{}", localAddress(), ControllerSocket.name(),
+        LOG.info("CAPWAP image streamer listening on {} ({}{}), block size {}{}", localAddress(), ControllerSocket.name(),
+                apSockets ? ", a socket per streaming AP" : "",
                 settings.blockSize(), settings.blockSize() > CapwapMessage.RFC_MAX_DATA ? " (beyond RFC 5415's 1024)" : "");
     }
 
@@ -274,7 +315,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
                     streaming++;
                 }
             }
-            return new Stats(sessions.size(), streaming, refusedBusy, refusedUnknown, fetches, aborted, malformed, refusedUnjoined);
+            return new Stats(sessions.size(), streaming, refusedBusy, refusedUnknown, fetches, aborted, malformed, refusedUnjoined,
+                    apSocketsByAp.size(), apSocketsOpened);
         });
     }
 
@@ -319,6 +361,13 @@ public final class CapwapImageStreamer implements AutoCloseable {
         if (control != null) {
             loop.execute(control::close);
         }
+        if (apSockets) {
+            onLoop(() -> {
+                apSocketsByAp.values().forEach(ApSocket::close);
+                apSocketsByAp.clear();
+                return null;
+            });
+        }
         channel.close().syncUninterruptibly();
         if (ownGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
@@ -326,32 +375,17 @@ public final class CapwapImageStreamer implements AutoCloseable {
         opener.shutdown();
         opened.values().forEach(OpenImageFile::close);
         opened.clear();
+        if (apReadBuffer != null) {
+            apReadBuffer.release();
+            apSendBuffer.release();
+        }
     }
 
     /** Decodes and routes; the protocol is in the sessions. */
     private final class Inbound extends SimpleChannelInboundHandler<DatagramPacket> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
-            ByteBuf b = packet.content();
-            InetSocketAddress from = packet.sender();
-            long now = clock.nanoTime();
-            try {
-                in.wrap(b, b.readerIndex(), b.writerIndex());
-            } catch (CapwapDecodeException e) {
-                if (control != null) {
-                    control.onDatagram(from, b, now); // a fragment, or a control element the flyweight does not check
-                    return;
-                }
-                malformed++;
-                LOG.debug("dropped a malformed datagram from {}: {}", Hosts.text(from), e.getMessage());
-                return;
-            }
-            long type = in.messageType();
-            if (control != null && type != CapwapMessage.IMAGE_DATA_REQUEST && type != CapwapMessage.IMAGE_DATA_RESPONSE) {
-                control.onDatagram(from, b, now);
-                return;
-            }
-            route(from, now);
+            onDatagram(packet.sender(), packet.content());
         }
 
         @Override
@@ -364,6 +398,28 @@ public final class CapwapImageStreamer implements AutoCloseable {
             // One AP's trouble must not stop the socket: log and go on.
             LOG.warn("CAPWAP controller socket: {}", cause.toString());
         }
+    }
+
+    /** One datagram, from the main socket or an AP's own; {@code b} is not kept. */
+    private void onDatagram(InetSocketAddress from, ByteBuf b) {
+        long now = clock.nanoTime();
+        try {
+            in.wrap(b, b.readerIndex(), b.writerIndex());
+        } catch (CapwapDecodeException e) {
+            if (control != null) {
+                control.onDatagram(from, b, now); // a fragment, or a control element the flyweight does not check
+                return;
+            }
+            malformed++;
+            LOG.debug("dropped a malformed datagram from {}: {}", Hosts.text(from), e.getMessage());
+            return;
+        }
+        long type = in.messageType();
+        if (control != null && type != CapwapMessage.IMAGE_DATA_REQUEST && type != CapwapMessage.IMAGE_DATA_RESPONSE) {
+            control.onDatagram(from, b, now);
+            return;
+        }
+        route(from, now);
     }
 
     private void route(InetSocketAddress from, long now) {
@@ -444,6 +500,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
         ImageStreamSession fresh = new ImageStreamSession(from, type, seq, settings, out, port);
         sessions.put(from, fresh);
         perAddress.merge(from.getAddress(), 1, Integer::sum);
+        if (apSockets) {
+            loop.execute(() -> openApSocket(fresh)); // not here: the new socket's first reads reuse the buffer being decoded
+        }
         fetches++;
         listener.onStatus(fresh.status());
         images.image(type)
@@ -472,8 +531,31 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private void drop(ImageStreamSession s) {
         if (sessions.remove(s.ap(), s)) {
             perAddress.computeIfPresent(s.ap().getAddress(), (a, n) -> n <= 1 ? null : n - 1);
+            closeApSocket(s.ap());
         }
     }
+
+    /** Gives a streaming AP a socket of its own; if none can be made it stays on the main socket. */
+    private void openApSocket(ImageStreamSession session) {
+        InetSocketAddress ap = session.ap();
+        if (sessions.get(ap) != session || session.ended() || apSocketsByAp.containsKey(ap)) {
+            return;
+        }
+        try {
+            apSocketsByAp.put(ap, ApSocket.open((IoEventLoop) loop, localAddress(), ap, apReadBuffer, apReader));
+            apSocketsOpened++;
+        } catch (IOException e) {
+            LOG.debug("no socket of its own for {}, it stays on the main socket: {}", Hosts.text(ap), e.getMessage());
+        }
+    }
+
+    private void closeApSocket(InetSocketAddress ap) {
+        ApSocket s = apSocketsByAp.remove(ap);
+        if (s != null) {
+            s.close();
+        }
+    }
+
 
     /**
      * Opens an image file once for all APs. Runs on the opening thread, never the event loop: a
@@ -513,7 +595,12 @@ public final class CapwapImageStreamer implements AutoCloseable {
     /** The sessions' way out: the socket, the listener, and the shared open files. */
     private final class SessionPort implements ImageStreamSession.Port {
         @Override
-        public ByteBuf buffer(int capacity) {
+        public ByteBuf buffer(int capacity, InetSocketAddress to) {
+            if (apSockets && capacity <= apSendBuffer.capacity() && apSocketsByAp.containsKey(to)) {
+                // Sent at once by the AP's own socket, so one buffer serves every block: the streamer
+                // keeps one reference, the datagram's is released by the send.
+                return apSendBuffer.clear().retain();
+            }
             if (securityRoom == 0) {
                 return channel.alloc().directBuffer(capacity);
             }
@@ -524,13 +611,26 @@ public final class CapwapImageStreamer implements AutoCloseable {
 
         @Override
         public void send(ByteBuf datagram, InetSocketAddress to) {
-            channel.write(envelopes.wrap(datagram, to), channel.voidPromise());
+            ApSocket own = apSockets ? apSocketsByAp.get(to) : null;
+            if (own != null) {
+                own.send(datagram);
+            } else if (datagram == apSendBuffer) {
+                // Not expected (the AP's socket closes between taking a buffer and sending it), but the main socket writes later.
+                ByteBuf copy = channel.alloc().directBuffer(datagram.readableBytes()).writeBytes(datagram);
+                datagram.release();
+                channel.write(envelopes.wrap(copy, to), channel.voidPromise());
+            } else {
+                channel.write(envelopes.wrap(datagram, to), channel.voidPromise());
+            }
         }
 
         @Override
         public void onPhase(ImageStreamSession session) {
             ApStreamStatus status = session.status();
             listener.onStatus(status);
+            if (session.ended()) {
+                closeApSocket(session.ap()); // a repeated request after the end comes to the main socket
+            }
             if (control != null && session.ended()) {
                 control.onStreamEnded(session.ap(), session.phase() == ApStreamStatus.Phase.COMPLETED, status.failure());
             }
@@ -567,6 +667,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         private EventLoopGroup group;
         private NanoClock clock;
         private Consumer<ChannelPipeline> pipelineHook;
+        private boolean apSockets = Boolean.getBoolean("apimage.capwap.apSockets");
         private io.netty.channel.ChannelHandler security;
         private int securityHeadroom;
         private int securityTailroom;
@@ -757,6 +858,28 @@ public final class CapwapImageStreamer implements AutoCloseable {
          */
         public Builder pipelineHook(Consumer<ChannelPipeline> hook) {
             this.pipelineHook = hook;
+            return this;
+        }
+
+        /**
+         * Whether each AP, while it streams an image, gets a UDP socket of its own, bound to the
+         * streamer's address and connected to the AP (off by default; on with this or
+         * {@code -Dapimage.capwap.apSockets=true}). The kernel then routes the AP's datagrams to
+         * that socket, which is read into a reused buffer and writes every block from one reused
+         * buffer, so a block allocates next to nothing; other datagrams still come to the main
+         * socket. The price is CPU: a system call per datagram read and per block sent instead of
+         * one {@code recvmmsg} and one {@code sendmmsg} for many APs (the README's CAPWAP figures
+         * measure both). It takes one file descriptor per
+         * streaming AP and sets {@code SO_REUSEPORT} on the main socket (Linux lets only the same
+         * user share the port). Only with the native transport on Linux 5.4 or later, the
+         * streamer's own event loop, no {@link #pipelineHook} (which must see every datagram) and
+         * no DTLS; otherwise every AP shares the main socket.
+         *
+         * @param enabled whether to use per-AP sockets where they are possible
+         * @return this builder
+         */
+        public Builder apSockets(boolean enabled) {
+            this.apSockets = enabled;
             return this;
         }
 

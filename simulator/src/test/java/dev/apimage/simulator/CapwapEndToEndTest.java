@@ -3,6 +3,7 @@ package dev.apimage.simulator;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.apimage.cache.ImageCache;
 import dev.apimage.capwap.ApImageOutcome;
@@ -23,6 +24,7 @@ import dev.apimage.transfer.TransferOptions;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.nio.NioIoHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -95,8 +97,13 @@ class CapwapEndToEndTest {
     private final java.util.concurrent.LinkedBlockingQueue<ApStreamStatus> streamerReports = new java.util.concurrent.LinkedBlockingQueue<>();
 
     private CapwapImageStreamer streamer(ImageSource source, Duration retransmit, Consumer<ChannelPipeline> hook) throws IOException {
+        return streamer(source, retransmit, hook, false);
+    }
+
+    private CapwapImageStreamer streamer(ImageSource source, Duration retransmit, Consumer<ChannelPipeline> hook, boolean apSockets)
+            throws IOException {
         CapwapImageStreamer s = CapwapImageStreamer.builder().address(new InetSocketAddress("127.0.0.1", 0)).images(source)
-                .retransmitInterval(retransmit).maxRetransmit(8).halfOpenRetransmits(8)
+                .retransmitInterval(retransmit).maxRetransmit(8).halfOpenRetransmits(8).apSockets(apSockets)
                 .maxSessionsPerAddress(1000).pipelineHook(hook) // every simulated AP is on 127.0.0.1
                 .listener(new CapwapImageStreamer.Listener() {
                     @Override
@@ -173,6 +180,29 @@ class CapwapEndToEndTest {
         // 98,304 is 96 blocks exactly: the last full block carries the end-of-file mark.
         assertTrue(CapturedLogs.lines().stream().anyMatch(l -> l.contains("98304 bytes, 96 msgs, 1024 last")));
         assertEquals(0, controller.malformedDatagrams());
+    }
+
+    @Test
+    void twentyApsStreamingThroughSocketsOfTheirOwnGetByteIdenticalImages() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "per-AP sockets need the native transport");
+        CapwapImageStreamer controller = streamer(fileSource(cache("cache")), Duration.ofMillis(200), null, true);
+        // Twenty APs on one address and port range: the kernel must hand each AP's datagrams to its
+        // own socket and nobody else's, or an AP's stream would take another's acknowledgements.
+        List<SimulatedAp> aps = fleet(controller, 20, "own", null);
+        assertEveryApHoldsItsImage(aps, "own");
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        CapwapImageStreamer.Stats stats = controller.stats();
+        while (stats.streaming() > 0 || stats.apSockets() > 0) {
+            long left = end - System.nanoTime();
+            if (left <= 0 || streamerReports.poll(left, TimeUnit.NANOSECONDS) == null) {
+                break; // the assertions below tell what is missing
+            }
+            stats = controller.stats();
+        }
+        assertEquals(20, stats.apSocketsOpened(), "every streaming AP got a socket of its own: " + stats);
+        assertEquals(0, stats.apSockets(), "each closed when its stream ended: " + stats);
+        assertEquals(0, stats.malformed());
+        assertTrue(controller.status().stream().allMatch(s -> s.phase() == ApStreamStatus.Phase.COMPLETED), controller.status().toString());
     }
 
     @Test

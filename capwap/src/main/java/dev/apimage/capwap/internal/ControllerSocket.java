@@ -26,7 +26,7 @@ public final class ControllerSocket {
     public static final boolean EPOLL = !Boolean.getBoolean("apimage.capwap.nio") && Epoll.isAvailable();
 
     /** The largest datagram read; CAPWAP control messages are reassembled from fragments below this. */
-    private static final int MAX_DATAGRAM = 2048;
+    public static final int MAX_DATAGRAM = 2048;
     /** Datagrams per {@code recvmmsg}: one burst of a few dozen APs' responses. */
     private static final int PER_READ = 32;
 
@@ -47,11 +47,15 @@ public final class ControllerSocket {
      *
      * @param b the bootstrap of the controller's socket
      * @param ownGroup whether its event loop was made with {@link #ioHandler()}; a caller's group is NIO
+     * @param reusePort whether the port is shared with per-AP sockets ({@link ApSocket}; epoll only)
      * @return the same bootstrap
      */
-    public static Bootstrap configure(Bootstrap b, boolean ownGroup) {
+    public static Bootstrap configure(Bootstrap b, boolean ownGroup, boolean reusePort) {
         b.option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
         if (EPOLL && ownGroup) {
+            if (reusePort) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
             return b.channel(EpollDatagramChannel.class)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * PER_READ));

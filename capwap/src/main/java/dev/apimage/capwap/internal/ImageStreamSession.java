@@ -62,12 +62,13 @@ public final class ImageStreamSession {
     /** Where the session's datagrams and reports go. */
     public interface Port {
         /**
-         * A buffer for one datagram; {@link #send} takes it back.
+         * A buffer for one datagram to {@code to}; {@link #send} takes it back.
          *
          * @param capacity bytes the datagram needs
+         * @param to the AP it goes to
          * @return the buffer
          */
-        ByteBuf buffer(int capacity);
+        ByteBuf buffer(int capacity, InetSocketAddress to);
 
         /**
          * Sends a datagram to the AP (the streamer flushes after each event) and releases it.
@@ -259,7 +260,7 @@ public final class ImageStreamSession {
         if (responseResult < 0) {
             return; // still fetching: the answer comes when the image is ready
         }
-        ByteBuf b = port.buffer(48);
+        ByteBuf b = port.buffer(48, ap);
         out.begin(b, CapwapMessage.IMAGE_DATA_RESPONSE, apSequence).resultCode(responseResult);
         if (responseResult == 0) {
             out.imageInformation(image.size(), image.md5());
@@ -348,7 +349,7 @@ public final class ImageStreamSession {
                 return;
             }
         }
-        ByteBuf b = port.buffer(21 + blockLength);
+        ByteBuf b = port.buffer(21 + blockLength, ap);
         try {
             out.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, sequence).imageData(type, image.channel(), offset, blockLength).finish();
         } catch (IOException e) {
@@ -371,7 +372,7 @@ public final class ImageStreamSession {
         if (newSequence) {
             sequence = (sequence + 1) & 0xFF;
         }
-        ByteBuf b = port.buffer(24);
+        ByteBuf b = port.buffer(24, ap);
         out.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, sequence).imageDataHeader(CapwapMessage.DATA_TYPE_ERROR, 0).finish();
         port.send(b, ap);
         port.onImageChanged(image);

@@ -64,7 +64,7 @@ class ImageStreamSessionTest {
         image = OpenImageFile.open("k", imageFile, SIZE, MessageDigest.getInstance("MD5").digest(bytes));
         session = new ImageStreamSession(AP, ImageType.AP1G8, 7, SETTINGS, new CapwapMessageWriter(), new ImageStreamSession.Port() {
             @Override
-            public ByteBuf buffer(int capacity) {
+            public ByteBuf buffer(int capacity, InetSocketAddress to) {
                 return Unpooled.buffer(capacity);
             }
 
