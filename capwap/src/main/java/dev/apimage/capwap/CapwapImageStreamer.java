@@ -166,6 +166,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private final boolean apSockets;
     private final Map<InetSocketAddress, ApSocket> apSocketsByAp = new HashMap<>();
     private long apSocketsOpened;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** The one buffer every AP socket reads into (on the event loop, one datagram at a time). */
     private final ByteBuf apReadBuffer;
     /** The one buffer every datagram to an AP with its own socket is written in: sent before the next is made. */
@@ -357,6 +358,9 @@ public final class CapwapImageStreamer implements AutoCloseable {
     /** Stops listening; APs in progress stop getting blocks. */
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return; // closing twice is harmless
+        }
         ticker.cancel();
         if (control != null) {
             loop.execute(control::close);
@@ -377,7 +381,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
         opened.clear();
         if (apReadBuffer != null) {
             apReadBuffer.release();
-            apSendBuffer.release();
+            apSendBuffer.release(apSendBuffer.refCnt());
         }
     }
 

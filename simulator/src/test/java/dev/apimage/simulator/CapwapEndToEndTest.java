@@ -203,6 +203,7 @@ class CapwapEndToEndTest {
         assertEquals(0, stats.apSockets(), "each closed when its stream ended: " + stats);
         assertEquals(0, stats.malformed());
         assertTrue(controller.status().stream().allMatch(s -> s.phase() == ApStreamStatus.Phase.COMPLETED), controller.status().toString());
+        controller.close(); // and once more after the test: closing twice is harmless
     }
 
     @Test
