@@ -48,13 +48,16 @@ import java.util.stream.Stream;
  * <p>With {@code --dtls} every AP sets up a DTLS session with a pre-shared key first (RFC 5415, 2.4):
  * the join time then includes 1,000 handshakes, and the blocks travel encrypted. Also reported: the
  * controller's CPU time and allocated bytes per Image Data block served, from its event loop's
- * thread ({@code ThreadMXBean}) over the predownload, divided by the blocks sent.
+ * thread ({@code ThreadMXBean}) over the predownload, divided by the blocks sent, and the same over
+ * the middle half of the blocks (the steady state, sampled every 500 ms).
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.JoinStormBench [--aps 1000] [--size BYTES] [--dtls]</pre>
  */
 public final class JoinStormBench {
 
     private static final String KEY = "00112233445566778899aabbccddeeff";
+    /** The controller's default budget, set explicitly so the report can name it. */
+    private static final int DISCOVERIES_PER_SECOND = 500;
     private static boolean dtls;
 
     private JoinStormBench() {
@@ -155,6 +158,7 @@ public final class JoinStormBench {
             String[] heap = from.readLine().split(" ");
             long joinedHeap = Long.parseLong(heap[1]);
             int registered = Integer.parseInt(heap[2]);
+            long unanswered = Long.parseLong(heap[3]);
             long predownloadStart = System.nanoTime();
             to.println("PREDOWNLOAD");
             if (!predownloaded.await(30, TimeUnit.MINUTES)) {
@@ -167,15 +171,28 @@ public final class JoinStormBench {
             long allocated = Long.parseLong(blocks[2]);
             long sent = Long.parseLong(blocks[3]);
             long user = Long.parseLong(blocks[4]);
+            long middleBlocks = Long.parseLong(blocks[7]);
             System.out.printf(Locale.ROOT, "Join storm: %d APs on one controller, image of %,d bytes, %s%n", count, size,
                     dtls ? "DTLS (PSK) control channel" : "plain UDP");
-            System.out.printf(Locale.ROOT, "  all joined in       %8.2f s (%,.0f joins/s), registry %d%n", joinSeconds, count / joinSeconds, registered);
+            System.out.printf(Locale.ROOT, "  all joined in       %8.2f s (%,.0f joins/s), registry %d, %d Discovery Requests past the"
+                    + " controller's budget (%d/s) left for the AP to repeat%n", joinSeconds, count / joinSeconds, registered, unanswered,
+                    DISCOVERIES_PER_SECOND);
             System.out.printf(Locale.ROOT, "  controller heap     %8.1f KB per joined AP (%.1f MB for %d, after full GC; %.1f MB before any)%n",
                     (joinedHeap - baseHeap) / 1024.0 / count, (joinedHeap - baseHeap) / 1e6, count, baseHeap / 1e6);
             System.out.printf(Locale.ROOT, "  predownload         %8.2f s, %.1f MB/s aggregate, %d failed%n", downloadSeconds,
                     size * (double) count / downloadSeconds / 1e6, failed.get());
             System.out.printf(Locale.ROOT, "  controller per block %7.2f us CPU (%.2f in the kernel), %,.0f bytes allocated (event loop,"
                     + " %,d Image Data blocks sent)%n", cpu / 1e3 / sent, (cpu - user) / 1e3 / sent, allocated / (double) sent, sent);
+            if (middleBlocks > 0) {
+                long mc = Long.parseLong(blocks[5]);
+                long ma = Long.parseLong(blocks[6]);
+                long mu = Long.parseLong(blocks[8]);
+                System.out.printf(Locale.ROOT, "  middle half         %7.2f us CPU (%.2f in the kernel), %,.2f bytes allocated per block"
+                        + " (%,d blocks, from the first 500 ms sample past a quarter to the last before three quarters)%n",
+                        mc / 1e3 / middleBlocks, (mc - mu) / 1e3 / middleBlocks, ma / (double) middleBlocks, middleBlocks);
+            } else {
+                System.out.println("  middle half         (too short for two samples 500 ms apart)");
+            }
         } finally {
             for (SimulatedWtp ap : aps) {
                 ap.close();
@@ -202,6 +219,7 @@ public final class JoinStormBench {
             CapwapController.Builder b = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
                     .images(type -> cache.fetch(type, bundle.resolve(type.name()).toUri(), null))
                     .joinPolicy(JoinPolicy.open(count + 16)).image(14179, ImageVersion.parse("17.9.4.27")).imageAtJoin(false)
+                    .discoveriesPerSecond(DISCOVERIES_PER_SECOND)
                     // Every simulated AP shares 127.0.0.1: lift the per-address caps meant for the field.
                     .streaming(x -> x.maxSessions(100_000).maxSessionsPerAddress(100_000));
             if (dtls) {
@@ -221,6 +239,7 @@ public final class JoinStormBench {
         try (c) {
             long base = heapAfterGc();
             LoopThread loop = null;
+            Sampler sampler = null;
             long cpuBefore = 0;
             long userBefore = 0;
             long allocatedBefore = 0;
@@ -229,19 +248,86 @@ public final class JoinStormBench {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.equals("HEAP")) {
                     long used = heapAfterGc();
-                    System.out.println("HEAP " + used + " " + c.registry().size());
+                    System.out.println("HEAP " + used + " " + c.registry().size() + " " + c.discoveriesUnanswered());
                 } else if (line.equals("PREDOWNLOAD")) {
                     loop = LoopThread.find();
                     cpuBefore = loop.cpu();
                     userBefore = loop.user();
                     allocatedBefore = loop.allocated();
                     c.predownload(a -> true);
+                    sampler = new Sampler(c, loop);
+                    sampler.start();
                 } else if (line.equals("BLOCKS")) {
-                    long blocks = c.streams().stream().mapToLong(st -> st.messages()).sum();
-                    System.out.println("BLOCKS " + (loop.cpu() - cpuBefore) + " " + (loop.allocated() - allocatedBefore) + " " + blocks
-                            + " " + (loop.user() - userBefore));
+                    long cpu = loop.cpu() - cpuBefore;
+                    long user = loop.user() - userBefore;
+                    long allocated = loop.allocated() - allocatedBefore;
+                    sampler.interrupt();
+                    sampler.join();
+                    long blocks = c.stats().blocksAcknowledged();
+                    System.out.println("BLOCKS " + cpu + " " + allocated + " " + blocks + " " + user + " " + sampler.middleHalf(blocks));
                 }
             }
+        }
+    }
+
+    /**
+     * Samples the controller's acknowledged-block count and its event loop's CPU and allocation
+     * every 500 ms during the predownload, for the figures of the middle half of the blocks (from
+     * the first sample past a quarter of them to the last before three quarters): the loop's steady
+     * state, without the start of the streams and their end. Each sample asks the loop for the
+     * streamer's counters (a task, a future and a record on the loop: a few hundred bytes per
+     * 500 ms, counted in) and then reads the thread's figures, which costs the loop nothing.
+     */
+    private static final class Sampler extends Thread {
+        private static final int MAX = 7200; // an hour of samples
+        private final CapwapController controller;
+        private final LoopThread loop;
+        private final long[] blocks = new long[MAX];
+        private final long[] cpu = new long[MAX];
+        private final long[] user = new long[MAX];
+        private final long[] allocated = new long[MAX];
+        private int n;
+
+        Sampler(CapwapController controller, LoopThread loop) {
+            super("join-storm-sampler");
+            setDaemon(true);
+            this.controller = controller;
+            this.loop = loop;
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (n < MAX) {
+                    blocks[n] = controller.stats().blocksAcknowledged();
+                    cpu[n] = loop.cpu();
+                    user[n] = loop.user();
+                    allocated[n] = loop.allocated();
+                    n++;
+                    Thread.sleep(500); // a sampling harness, not product code
+                }
+            } catch (InterruptedException stop) {
+                // the predownload ended
+            }
+        }
+
+        /** "cpu allocated blocks user" over the middle half of {@code total} blocks, or "- - 0 -". */
+        String middleHalf(long total) {
+            int from = -1;
+            int to = -1;
+            for (int i = 0; i < n; i++) {
+                if (from < 0 && blocks[i] >= total / 4) {
+                    from = i;
+                }
+                if (blocks[i] <= total * 3 / 4) {
+                    to = i;
+                }
+            }
+            if (from < 0 || to <= from || blocks[to] == blocks[from]) {
+                return "- - 0 -";
+            }
+            return (cpu[to] - cpu[from]) + " " + (allocated[to] - allocated[from]) + " " + (blocks[to] - blocks[from]) + " "
+                    + (user[to] - user[from]);
         }
     }
 

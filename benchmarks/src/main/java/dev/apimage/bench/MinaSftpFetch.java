@@ -20,7 +20,8 @@ import org.apache.sshd.sftp.client.SftpClientFactory;
 /**
  * One SFTP download with Apache MINA SSHD's client instead of JSch, doing what {@code apimage
  * fetch} does with the bytes: a staged image (digests on the digest workers, file written, commit).
- * The harness runs it as a whole process beside {@code apimage fetch} and OpenSSH's {@code sftp}.
+ * The harness runs it as a whole process beside {@code apimage fetch} and OpenSSH's {@code sftp};
+ * {@link SftpLoopbackBench} calls {@link #fetch} in its warm JVM beside our provider.
  *
  * <pre>java -cp benchmarks.jar dev.apimage.bench.MinaSftpFetch PORT IDENTITY KNOWN_HOSTS REMOTE_PATH OUT_FILE</pre>
  */
@@ -30,11 +31,24 @@ public final class MinaSftpFetch {
     }
 
     public static void main(String[] args) throws Exception {
-        int port = Integer.parseInt(args[0]);
-        Path identity = Path.of(args[1]);
-        Path knownHosts = Path.of(args[2]);
-        String remote = args[3];
-        Path out = Path.of(args[4]).toAbsolutePath();
+        CommittedImage c = fetch(Integer.parseInt(args[0]), Path.of(args[1]), Path.of(args[2]), args[3], Path.of(args[4]));
+        System.out.println("SHA-256    : " + c.digests().sha256());
+    }
+
+    /**
+     * Downloads {@code remote} from 127.0.0.1 as root into a staged image at {@code out}, committed
+     * with its digests; a client of its own each call (a fresh SSH session, as a new process has).
+     *
+     * @param port the server's port
+     * @param identity the private key
+     * @param knownHosts the server's host key, checked
+     * @param remote the path on the server
+     * @param out where the committed image lands
+     * @return the committed image
+     * @throws Exception when the download fails
+     */
+    static CommittedImage fetch(int port, Path identity, Path knownHosts, String remote, Path out) throws Exception {
+        out = out.toAbsolutePath();
         SshClient client = SshClient.setUpDefaultClient();
         client.setServerKeyVerifier(new KnownHostsServerKeyVerifier(RejectAllServerKeyVerifier.INSTANCE, knownHosts));
         client.start();
@@ -52,8 +66,7 @@ public final class MinaSftpFetch {
                     staged.write(ByteBuffer.wrap(buf, 0, n), offset);
                     offset += n;
                 }
-                CommittedImage c = staged.commit(ExpectedImage.ofSize(offset));
-                System.out.println("SHA-256    : " + c.digests().sha256());
+                return staged.commit(ExpectedImage.ofSize(offset));
             }
         } finally {
             client.stop();

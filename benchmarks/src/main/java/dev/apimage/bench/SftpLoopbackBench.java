@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
  * SFTP download of the field's ap1g8 image (70,512,640 bytes) from one OpenSSH sshd, embedded: our
  * provider in this warm JVM, as a controller runs it, into a staged image (the file written,
  * SHA-256 and MD5 computed), on plain loopback and through a TCP proxy adding 10 ms each way; with
- * the provider's tuning and with JSch's defaults, to show what the tuning buys. OpenSSH's client is
- * a whole process and is measured against {@code apimage fetch} in {@link WholeProcessBench}.
+ * the provider's tuning and with JSch's defaults, to show what the tuning buys, and Apache MINA
+ * SSHD's client in the same role (this JVM, the same staged image). OpenSSH's client is a whole
+ * process and is measured against {@code apimage fetch} in {@link WholeProcessBench}.
  * Needs root (sshd) and openssh-server.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.SftpLoopbackBench [--runs N]</pre>
@@ -54,16 +55,21 @@ public final class SftpLoopbackBench {
                     System.out.println(p == port ? "Plain loopback:" : "Through a TCP proxy adding 10 ms each way (20 ms round trip):");
                     double[] ours = new double[runs];
                     double[] jschDefaults = new double[runs];
+                    double[] mina = new double[runs];
                     ours(sshd, knownHosts, work, image, p, true); // warm-up
+                    mina(sshd, knownHosts, work, image, p);
                     for (int i = 0; i < runs; i++) {
                         ours[i] = ours(sshd, knownHosts, work, image, p, true);
+                        mina[i] = mina(sshd, knownHosts, work, image, p);
                         jschDefaults[i] = ours(sshd, knownHosts, work, image, p, false);
                     }
                     double o = Peers.median(ours);
                     double d = Peers.median(jschDefaults);
+                    double m = Peers.median(mina);
                     System.out.printf(Locale.ROOT, "   apimage sftp provider (tuned)         %7.3f s %7.1f MB/s%n", o, size / o / 1e6);
                     System.out.printf(Locale.ROOT, "   apimage sftp provider, JSch defaults  %7.3f s %7.1f MB/s%n", d, size / d / 1e6);
-                    System.out.printf(Locale.ROOT, "   tuned / JSch defaults: %.2fx%n%n", d / o);
+                    System.out.printf(Locale.ROOT, "   Apache MINA SSHD client               %7.3f s %7.1f MB/s%n", m, size / m / 1e6);
+                    System.out.printf(Locale.ROOT, "   tuned / JSch defaults: %.2fx; ours / MINA SSHD (throughput): %.2fx%n%n", d / o, m / o);
                 }
             }
         } finally {
@@ -95,6 +101,17 @@ public final class SftpLoopbackBench {
         check(image, committed);
         Files.delete(committed);
         Transports.reload(); // a fresh SSH session each run, like a new client process
+        return t;
+    }
+
+    /** The peer client in the same role: MINA SSHD's, in this JVM, into a staged image with its digests. */
+    private static double mina(Peers.OpenSshServer sshd, Path knownHosts, Path work, Path image, int port) throws Exception {
+        Path dir = Files.createDirectories(work.resolve("staging"));
+        long t0 = System.nanoTime();
+        Path committed = MinaSftpFetch.fetch(port, sshd.identity(), knownHosts, image.toString(), dir.resolve("mina.out")).file();
+        double t = (System.nanoTime() - t0) / 1e9;
+        check(image, committed);
+        Files.delete(committed);
         return t;
     }
 

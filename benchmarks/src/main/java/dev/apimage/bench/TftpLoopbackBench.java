@@ -30,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * every download goes into a staged image (the file written, SHA-256 and MD5 computed), the work
  * {@code apimage fetch} does. Where a peer takes part, it plays the same role as ours, timed the
  * same way: lockstep server (our embedded server against the in.tftpd daemon, curl the client of
- * both) and 64 concurrent downloads (our server against in.tftpd, our client for both). The others
- * are ours alone: windowed (client and server), latency (a 10 ms each-way delay relay, windowsize
+ * both), windowed (our server against the atftpd daemon, our client for both) and 64 concurrent
+ * downloads (our server against in.tftpd, our client for both). The others are ours alone: latency (a 10 ms each-way delay relay, windowsize
  * 64 against lockstep), no collapse (every blksize x windowsize up to 65464 x 64 against lockstep).
  * Whole processes against atftp and OpenSSH: {@link WholeProcessBench}.
  *
@@ -130,17 +130,33 @@ public final class TftpLoopbackBench {
     }
 
     private void windowed() throws Exception {
-        try (TftpServer ours = TftpServer.builder().root(root).port(0).build()) {
+        Path atftpd = Peers.atftpd();
+        try (TftpServer ours = TftpServer.builder().root(root).port(0).build(); Proc theirs = atftpd == null ? null : atftpd(atftpd)) {
             InetSocketAddress a = ours.start();
+            InetSocketAddress b = theirs == null ? null : new InetSocketAddress(LO, theirs.port);
             double[] x = new double[runs];
-            download(a, 1468, 64); // warm-up
-            download(a, 1468, 64);
+            double[] y = new double[runs];
+            for (int i = 0; i < 2; i++) { // warm-up
+                download(a, 1468, 64);
+                if (b != null) {
+                    download(b, 1468, 64);
+                }
+            }
             for (int i = 0; i < runs; i++) {
                 x[i] = download(a, 1468, 64);
+                if (b != null) {
+                    y[i] = download(b, 1468, 64);
+                }
             }
             double mx = Peers.median(x);
-            System.out.printf(Locale.ROOT, "2. Windowed, blksize 1468, windowsize 64, embedded (client and server in this warm JVM,"
-                    + " the image staged with its digests)%n   %.3f s (%.1f MB/s)%n%n", mx, size / mx / 1e6);
+            System.out.printf(Locale.ROOT, "2. Windowed, blksize 1468, windowsize 64, our client embedded (this warm JVM, the image staged"
+                    + " with its digests)%n   from our server (embedded) %.3f s (%.1f MB/s)", mx, size / mx / 1e6);
+            if (b != null) {
+                double my = Peers.median(y);
+                System.out.printf(Locale.ROOT, ", from the atftpd daemon %.3f s (%.1f MB/s): throughput ratio %.2f", my, size / my / 1e6,
+                        my / mx);
+            }
+            System.out.printf("%n%n");
         }
     }
 
@@ -284,6 +300,15 @@ public final class TftpLoopbackBench {
         int port = freePort();
         Proc p = new Proc(port, bin.toString(), "--foreground", "--secure", "--address", "127.0.0.1:" + port, root.toString());
         Thread.sleep(300);
+        return p;
+    }
+
+    /** atftpd (RFC 7440 windowsize), in the foreground, on 127.0.0.1, serving the same root. */
+    private Proc atftpd(Path bin) throws Exception {
+        int port = freePort();
+        Proc p = new Proc(port, bin.toString(), "--daemon", "--no-fork", "--port", Integer.toString(port), "--bind-address",
+                "127.0.0.1", "--logfile", "/dev/null", root.toString());
+        Thread.sleep(300); // a harness waiting for a daemon to bind
         return p;
     }
 

@@ -113,9 +113,11 @@ public final class CapwapImageStreamer implements AutoCloseable {
      *     for another type than its own); only with a control session
      * @param apSockets APs streaming through a socket of their own now ({@link Builder#apSockets})
      * @param apSocketsOpened sockets of their own given to streaming APs so far
+     * @param blocksAcknowledged Image Data blocks the APs acknowledged with success, all streams so far
+     * @param bytesAcknowledged image bytes in those blocks
      */
     public record Stats(int sessions, int streaming, long refusedBusy, long refusedUnknown, long fetches, long aborted, long malformed,
-            long refusedUnjoined, int apSockets, long apSocketsOpened) {
+            long refusedUnjoined, int apSockets, long apSocketsOpened, long blocksAcknowledged, long bytesAcknowledged) {
     }
 
     private static final int MAX_REMEMBERED_FAILURES = 4096;
@@ -166,6 +168,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private final boolean apSockets;
     private final Map<InetSocketAddress, ApSocket> apSocketsByAp = new HashMap<>();
     private long apSocketsOpened;
+    private long blocksAcknowledged;
+    private long bytesAcknowledged;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** The one buffer every AP socket reads into (on the event loop, one datagram at a time). */
     private final ByteBuf apReadBuffer;
@@ -317,7 +321,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 }
             }
             return new Stats(sessions.size(), streaming, refusedBusy, refusedUnknown, fetches, aborted, malformed, refusedUnjoined,
-                    apSocketsByAp.size(), apSocketsOpened);
+                    apSocketsByAp.size(), apSocketsOpened, blocksAcknowledged, bytesAcknowledged);
         });
     }
 
@@ -642,6 +646,8 @@ public final class CapwapImageStreamer implements AutoCloseable {
 
         @Override
         public void onProgress(ImageStreamSession session) {
+            blocksAcknowledged++;
+            bytesAcknowledged += session.lastBlockLength();
             listener.onProgress(session.ap(), session.bytesAcknowledged(), session.size());
         }
 

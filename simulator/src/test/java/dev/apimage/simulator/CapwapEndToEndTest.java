@@ -180,6 +180,14 @@ class CapwapEndToEndTest {
         // 98,304 is 96 blocks exactly: the last full block carries the end-of-file mark.
         assertTrue(CapturedLogs.lines().stream().anyMatch(l -> l.contains("98304 bytes, 96 msgs, 1024 last")));
         assertEquals(0, controller.malformedDatagrams());
+        assertCountersAddUp(controller, status);
+    }
+
+    /** The streamer's running totals of acknowledged blocks and bytes are the sum over its streams. */
+    private static void assertCountersAddUp(CapwapImageStreamer controller, List<ApStreamStatus> status) {
+        CapwapImageStreamer.Stats stats = controller.stats();
+        assertEquals(status.stream().mapToLong(ApStreamStatus::messages).sum(), stats.blocksAcknowledged(), stats.toString());
+        assertEquals(status.stream().mapToLong(ApStreamStatus::size).sum(), stats.bytesAcknowledged(), stats.toString());
     }
 
     @Test
@@ -202,7 +210,9 @@ class CapwapEndToEndTest {
         assertEquals(20, stats.apSocketsOpened(), "every streaming AP got a socket of its own: " + stats);
         assertEquals(0, stats.apSockets(), "each closed when its stream ended: " + stats);
         assertEquals(0, stats.malformed());
-        assertTrue(controller.status().stream().allMatch(s -> s.phase() == ApStreamStatus.Phase.COMPLETED), controller.status().toString());
+        List<ApStreamStatus> status = controller.status();
+        assertTrue(status.stream().allMatch(s -> s.phase() == ApStreamStatus.Phase.COMPLETED), status.toString());
+        assertCountersAddUp(controller, status);
         controller.close(); // and once more after the test: closing twice is harmless
     }
 

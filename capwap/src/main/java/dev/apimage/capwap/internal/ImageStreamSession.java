@@ -202,6 +202,15 @@ public final class ImageStreamSession {
     }
 
     /**
+     * The image bytes in the block sent last (the one just acknowledged, in {@link Port#onProgress}).
+     *
+     * @return bytes
+     */
+    public int lastBlockLength() {
+        return blockLength;
+    }
+
+    /**
      * The image's size.
      *
      * @return bytes, -1 while fetching
