@@ -4,6 +4,7 @@ import dev.apimage.cache.ImageCache;
 import dev.apimage.capwap.ApImageOutcome;
 import dev.apimage.capwap.CapwapController;
 import dev.apimage.capwap.CapwapImageStateMachine;
+import dev.apimage.capwap.CapwapImageStreamer;
 import dev.apimage.capwap.CapwapWtpStateMachine;
 import dev.apimage.capwap.DtlsSettings;
 import dev.apimage.capwap.JoinPolicy;
@@ -51,13 +52,13 @@ import java.util.stream.Stream;
  * thread ({@code ThreadMXBean}) over the predownload, divided by the blocks sent, and the same over
  * the middle half of the blocks (the steady state, sampled every 500 ms).
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.JoinStormBench [--aps 1000] [--size BYTES] [--dtls]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.apimage.bench.JoinStormBench [--aps 1000] [--size BYTES] [--dtls] [--discoveries PER_SECOND]</pre>
  */
 public final class JoinStormBench {
 
     private static final String KEY = "00112233445566778899aabbccddeeff";
-    /** The controller's default budget, set explicitly so the report can name it. */
-    private static final int DISCOVERIES_PER_SECOND = 500;
+    /** The controller's default budget unless {@code --discoveries N}, set explicitly so the report can name it. */
+    private static int discoveriesPerSecond = 500;
     private static boolean dtls;
 
     private JoinStormBench() {
@@ -71,7 +72,8 @@ public final class JoinStormBench {
      */
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("controller")) {
-            controller(Path.of(args[1]), Integer.parseInt(args[2]), args.length > 3 && args[3].equals("dtls"));
+            discoveriesPerSecond = Integer.parseInt(args[4]);
+            controller(Path.of(args[1]), Integer.parseInt(args[2]), args[3].equals("dtls"));
             return;
         }
         int count = 1000;
@@ -81,6 +83,7 @@ public final class JoinStormBench {
                 case "--aps" -> count = Integer.parseInt(args[++i]);
                 case "--size" -> size = Long.parseLong(args[++i]);
                 case "--dtls" -> dtls = true;
+                case "--discoveries" -> discoveriesPerSecond = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -104,7 +107,8 @@ public final class JoinStormBench {
             cmd.addAll(List.of(extra.split("\\s+")));
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JoinStormBench.class.getName(), "controller",
-                bundle.toString(), Integer.toString(count), dtls ? "dtls" : "plain"));
+                bundle.toString(), Integer.toString(count), dtls ? "dtls" : "plain",
+                Integer.toString(discoveriesPerSecond)));
         Process controller = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         BufferedReader from = new BufferedReader(new InputStreamReader(controller.getInputStream(), StandardCharsets.UTF_8));
         PrintStream to = new PrintStream(controller.getOutputStream(), true, StandardCharsets.UTF_8);
@@ -176,7 +180,7 @@ public final class JoinStormBench {
                     dtls ? "DTLS (PSK) control channel" : "plain UDP");
             System.out.printf(Locale.ROOT, "  all joined in       %8.2f s (%,.0f joins/s), registry %d, %d Discovery Requests past the"
                     + " controller's budget (%d/s) left for the AP to repeat%n", joinSeconds, count / joinSeconds, registered, unanswered,
-                    DISCOVERIES_PER_SECOND);
+                    discoveriesPerSecond);
             System.out.printf(Locale.ROOT, "  controller heap     %8.1f KB per joined AP (%.1f MB for %d, after full GC; %.1f MB before any)%n",
                     (joinedHeap - baseHeap) / 1024.0 / count, (joinedHeap - baseHeap) / 1e6, count, baseHeap / 1e6);
             System.out.printf(Locale.ROOT, "  predownload         %8.2f s, %.1f MB/s aggregate, %d failed%n", downloadSeconds,
@@ -187,9 +191,11 @@ public final class JoinStormBench {
                 long mc = Long.parseLong(blocks[5]);
                 long ma = Long.parseLong(blocks[6]);
                 long mu = Long.parseLong(blocks[8]);
+                long ms = Long.parseLong(blocks[9]);
                 System.out.printf(Locale.ROOT, "  middle half         %7.2f us CPU (%.2f in the kernel), %,.2f bytes allocated per block"
-                        + " (%,d blocks, from the first 500 ms sample past a quarter to the last before three quarters)%n",
-                        mc / 1e3 / middleBlocks, (mc - mu) / 1e3 / middleBlocks, ma / (double) middleBlocks, middleBlocks);
+                        + " (%,d blocks, from the first 500 ms sample past a quarter to the last before three quarters; %d streams"
+                        + " started within it)%n", mc / 1e3 / middleBlocks, (mc - mu) / 1e3 / middleBlocks, ma / (double) middleBlocks,
+                        middleBlocks, ms);
             } else {
                 System.out.println("  middle half         (too short for two samples 500 ms apart)");
             }
@@ -219,7 +225,7 @@ public final class JoinStormBench {
             CapwapController.Builder b = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
                     .images(type -> cache.fetch(type, bundle.resolve(type.name()).toUri(), null))
                     .joinPolicy(JoinPolicy.open(count + 16)).image(14179, ImageVersion.parse("17.9.4.27")).imageAtJoin(false)
-                    .discoveriesPerSecond(DISCOVERIES_PER_SECOND)
+                    .discoveriesPerSecond(discoveriesPerSecond)
                     // Every simulated AP shares 127.0.0.1: lift the per-address caps meant for the field.
                     .streaming(x -> x.maxSessions(100_000).maxSessionsPerAddress(100_000));
             if (dtls) {
@@ -286,6 +292,7 @@ public final class JoinStormBench {
         private final long[] cpu = new long[MAX];
         private final long[] user = new long[MAX];
         private final long[] allocated = new long[MAX];
+        private final long[] started = new long[MAX];
         private int n;
 
         Sampler(CapwapController controller, LoopThread loop) {
@@ -299,7 +306,9 @@ public final class JoinStormBench {
         public void run() {
             try {
                 while (n < MAX) {
-                    blocks[n] = controller.stats().blocksAcknowledged();
+                    CapwapImageStreamer.Stats stats = controller.stats();
+                    blocks[n] = stats.blocksAcknowledged();
+                    started[n] = stats.fetches();
                     cpu[n] = loop.cpu();
                     user[n] = loop.user();
                     allocated[n] = loop.allocated();
@@ -311,7 +320,7 @@ public final class JoinStormBench {
             }
         }
 
-        /** "cpu allocated blocks user" over the middle half of {@code total} blocks, or "- - 0 -". */
+        /** "cpu allocated blocks user streamsStarted" over the middle half of {@code total} blocks, or "- - 0 - -". */
         String middleHalf(long total) {
             int from = -1;
             int to = -1;
@@ -324,10 +333,10 @@ public final class JoinStormBench {
                 }
             }
             if (from < 0 || to <= from || blocks[to] == blocks[from]) {
-                return "- - 0 -";
+                return "- - 0 - -";
             }
             return (cpu[to] - cpu[from]) + " " + (allocated[to] - allocated[from]) + " " + (blocks[to] - blocks[from]) + " "
-                    + (user[to] - user[from]);
+                    + (user[to] - user[from]) + " " + (started[to] - started[from]);
         }
     }
 

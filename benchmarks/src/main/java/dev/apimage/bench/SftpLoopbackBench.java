@@ -36,6 +36,9 @@ import java.util.concurrent.TimeUnit;
 public final class SftpLoopbackBench {
 
     public static void main(String[] args) throws Exception {
+        // MINA SSHD logs each session's extensions at INFO: not part of the report.
+        String minaLog = "org.slf4j.simpleLogger.log.org.apache.sshd";
+        System.setProperty(minaLog, System.getProperty(minaLog, "warn"));
         int runs = args.length == 2 && args[0].equals("--runs") ? Integer.parseInt(args[1]) : 3;
         if (!Files.isExecutable(Path.of("/usr/sbin/sshd"))) {
             System.out.println("(skipped: install Debian package openssh-server)");

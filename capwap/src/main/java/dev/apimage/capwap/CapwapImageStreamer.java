@@ -169,6 +169,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
     private final Map<InetSocketAddress, ApSocket> apSocketsByAp = new HashMap<>();
     private long apSocketsOpened;
     private long blocksAcknowledged;
+    private final ArrayList<ImageStreamSession> tickSessions = new ArrayList<>();
     private long bytesAcknowledged;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
     /** The one buffer every AP socket reads into (on the event loop, one datagram at a time). */
@@ -587,8 +588,15 @@ public final class CapwapImageStreamer implements AutoCloseable {
 
     private void tick() {
         long now = clock.nanoTime();
+        // A copy, as a tick may end sessions; into a list kept between ticks, so that a tick
+        // allocates nothing (with 1,000 sessions a fresh copy was 4 KB every 100 ms).
+        ArrayList<ImageStreamSession> all = tickSessions;
         try {
-            for (ImageStreamSession s : new ArrayList<>(sessions.values())) {
+            for (ImageStreamSession s : sessions.values()) {
+                all.add(s);
+            }
+            for (int i = 0; i < all.size(); i++) {
+                ImageStreamSession s = all.get(i);
                 if (s.expired(now)) {
                     drop(s); // kept a while to answer a repeated request, then freed
                 } else {
@@ -596,6 +604,7 @@ public final class CapwapImageStreamer implements AutoCloseable {
                 }
             }
         } finally {
+            all.clear();
             channel.flush();
         }
     }
