@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The CAPWAP block path without sockets. Encode: what the controller's streamer does per block
- * (a pooled direct buffer, the headers in place, the block copied from the memory-mapped image,
- * released as the socket would). Decode: what the AP does per block (validate the whole message,
+ * (a pooled direct buffer, the headers in place, the block read from the image file with a
+ * positional read as the streamer does, released as the socket would), and the same with the block
+ * copied from memory (the codec alone). Decode: what the AP does per block (validate the whole message,
  * take the data as a view of the datagram, encode the Result Code answer into a pooled buffer).
  * Run with {@code -prof gc}: {@code gc.alloc.rate.norm} is bytes allocated per block.
  *
@@ -54,6 +55,8 @@ public class CapwapHotPathBenchmark {
 
         ExecutorService executor;
         ByteBuf image;
+        java.nio.file.Path imageFile;
+        java.nio.channels.FileChannel imageChannel;
         final CapwapMessageWriter writer = new CapwapMessageWriter();
         final CapwapMessage message = new CapwapMessage();
         ByteBuf[] datagrams;
@@ -69,6 +72,16 @@ public class CapwapHotPathBenchmark {
                 direct.putLong(i, i * 0x9E3779B97F4A7C15L);
             }
             image = Unpooled.wrappedBuffer(direct);
+            try {
+                imageFile = java.nio.file.Files.createTempFile("apimage-bench", ".img");
+                try (java.nio.channels.FileChannel out = java.nio.channels.FileChannel.open(imageFile,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    out.write(direct.duplicate().clear());
+                }
+                imageChannel = java.nio.channels.FileChannel.open(imageFile, java.nio.file.StandardOpenOption.READ);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
             datagrams = new ByteBuf[BATCH];
             for (int i = 0; i < BATCH; i++) {
                 ByteBuf d = Unpooled.directBuffer(32 + blockSize);
@@ -78,8 +91,28 @@ public class CapwapHotPathBenchmark {
         }
 
         @TearDown(Level.Trial)
-        public void tearDown() {
+        public void tearDown() throws java.io.IOException {
             executor.shutdown();
+            imageChannel.close();
+            java.nio.file.Files.deleteIfExists(imageFile);
+        }
+
+        void encodeBatchFromFile() {
+            try {
+                for (int i = 0; i < BATCH; i++) {
+                    if (offset + blockSize > image.capacity()) {
+                        offset = 0;
+                    }
+                    ByteBuf b = PooledByteBufAllocator.DEFAULT.directBuffer(21 + blockSize);
+                    writer.begin(b, CapwapMessage.IMAGE_DATA_REQUEST, sequence = (sequence + 1) & 0xFF)
+                            .imageData(CapwapMessage.DATA_TYPE_DATA, imageChannel, offset, blockSize).finish();
+                    offset += blockSize;
+                    sink += b.writerIndex();
+                    b.release();
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         void encodeBatch() {
@@ -125,6 +158,21 @@ public class CapwapHotPathBenchmark {
     @OperationsPerInvocation(BATCH)
     public long controllerEncodesBlock(Path p) throws Exception {
         p.executor.submit(p::encodeBatch).get();
+        return p.sink;
+    }
+
+    /**
+     * The controller encodes one Image Data Request per block, the block read from the image file
+     * (page cache) as the streamer does.
+     *
+     * @param p the state
+     * @return a value JMH consumes
+     * @throws Exception when the Netty thread fails
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long controllerEncodesBlockFromFile(Path p) throws Exception {
+        p.executor.submit(p::encodeBatchFromFile).get();
         return p.sink;
     }
 
