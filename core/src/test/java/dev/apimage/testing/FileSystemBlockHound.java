@@ -1,6 +1,10 @@
 package dev.apimage.testing;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import reactor.blockhound.BlockHound;
+import reactor.blockhound.BlockingOperationError;
 import reactor.blockhound.integration.BlockHoundIntegration;
 
 /**
@@ -14,8 +18,27 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  * hand-off to a disk thread per block, costs more than it saves): the TFTP server's per-block
  * {@code pread} and its periodic check that the served file is unchanged, and the CAPWAP
  * streamer's per-block {@code pread} and its periodic check of the image file.
+ *
+ * <p>Every blocking call it catches is also recorded, and {@link BlockingCallGate} fails the test
+ * during which it happened: the error BlockHound throws on an event loop may end in a handler's
+ * {@code exceptionCaught} or a future nobody reads, and must not pass unseen.
  */
 public final class FileSystemBlockHound implements BlockHoundIntegration {
+
+    private static final ConcurrentLinkedQueue<String> CAUGHT = new ConcurrentLinkedQueue<>();
+
+    /**
+     * The blocking calls caught since the last call, and forgets them.
+     *
+     * @return each as the method and the thread it blocked
+     */
+    public static List<String> drain() {
+        List<String> all = new ArrayList<>();
+        for (String s = CAUGHT.poll(); s != null; s = CAUGHT.poll()) {
+            all.add(s);
+        }
+        return all;
+    }
 
     private static final String FS = "sun.nio.fs.UnixNativeDispatcher";
     private static final String ATTRS = "Lsun/nio/fs/UnixFileAttributes;";
@@ -24,6 +47,10 @@ public final class FileSystemBlockHound implements BlockHoundIntegration {
 
     @Override
     public void applyTo(BlockHound.Builder builder) {
+        builder.blockingMethodCallback(method -> {
+            CAUGHT.add(method + " on " + Thread.currentThread().getName());
+            throw new BlockingOperationError(method);
+        });
         builder.markAsBlocking(FS, "open0", "(JII)I");
         builder.markAsBlocking(FS, "openat0", "(IJII)I");
         builder.markAsBlocking(FS, "stat0", "(J" + ATTRS + ")V");

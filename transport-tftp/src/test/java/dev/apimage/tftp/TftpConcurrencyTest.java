@@ -78,7 +78,11 @@ class TftpConcurrencyTest {
         Path root = dir.resolve("root");
         Path src = TftpFixtures.file(root, "ap1g8", 20_000);
         byte[] expected = java.nio.file.Files.readAllBytes(src);
-        try (TftpServer server = TftpServer.builder().root(root).port(0).maxTransfers(24).maxTransfersPerClient(16).build()) {
+        // A refusal budget far below the flood's pace (thousands a second), so that it is spent within
+        // the downloads however fast they go (with the default 500 a second, a fast machine finished
+        // them before the flood had used one second's budget).
+        try (TftpServer server = TftpServer.builder().root(root).port(0).maxTransfers(24).maxTransfersPerClient(16).refusalsPerSecond(20)
+                .build()) {
             InetSocketAddress a = server.start();
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
