@@ -1,17 +1,16 @@
 package dev.apimage.simulator;
 
+import static dev.apimage.simulator.DtlsInteropFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.capwap.CapwapController;
 import dev.apimage.capwap.DtlsSettings;
 import dev.apimage.capwap.DtlsStats;
-import dev.apimage.capwap.JoinPolicy;
 import dev.apimage.capwap.PskKeys;
 import dev.apimage.testing.ProcessOutput;
 import dev.apimage.transfer.Secret;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,39 +42,23 @@ class DtlsGnuTlsInteropTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
-    private final LinkedBlockingQueue<String> failures = new LinkedBlockingQueue<>();
+    private final DtlsInteropFixture fixture = new DtlsInteropFixture();
+    private final List<Process> processes = fixture.processes;
 
     @AfterEach
     void close() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly();
-        }
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        fixture.close();
     }
 
     private CapwapController controller(DtlsSettings dtls) throws Exception {
         assertTrue(Files.isExecutable(GNUTLS_CLI), "gnutls-cli not found: install Debian package 'gnutls-bin' (.ci/run does)");
-        CapwapController c = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
-                .images(type -> CompletableFuture.failedFuture(new IllegalStateException("no images in this test")))
-                .joinPolicy(JoinPolicy.open(10)).dtls(dtls.limits(Duration.ofSeconds(3), 8, 4, Duration.ofMinutes(1)))
-                .listener(new CapwapController.Listener() {
-                    @Override
-                    public void onSecurityFailure(InetSocketAddress peer, String why) {
-                        failures.add(why);
-                    }
-                }).start();
-        closing.add(c);
-        return c;
+        return fixture.controller(dtls);
     }
 
     /** gnutls-cli over DTLS 1.2 to the relay in front of the controller; its stdin is the session's data. */
     private ProcessOutput client(CapwapController c, String priority, String... args) throws Exception {
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
-        closing.add(relay);
+        fixture.closeLater(relay);
         // Line-buffered (stdbuf), so that what it printed arrives even when it does not exit cleanly.
         List<String> command = new ArrayList<>(List.of("stdbuf", "-oL", GNUTLS_CLI.toString(), "--udp", "--port",
                 Integer.toString(relay.plainAddress().getPort()), "--priority", priority));
@@ -92,17 +72,6 @@ class DtlsGnuTlsInteropTest {
     /** A priority string that allows DTLS 1.2 and the one key exchange, cipher and MAC named. */
     private static String only(String kx, String cipher, String mac) {
         return "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+" + kx + ":-CIPHER-ALL:+" + cipher + ":-MAC-ALL:+" + mac;
-    }
-
-    /** Waits, bounded, until the controller's DTLS counters say what the test expects. */
-    private static DtlsStats await(CapwapController c, Predicate<DtlsStats> done) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        DtlsStats st = c.dtlsStats().orElseThrow();
-        while (!done.test(st) && System.nanoTime() < end) {
-            Thread.onSpinWait();
-            st = c.dtlsStats().orElseThrow();
-        }
-        return st;
     }
 
     @ParameterizedTest
@@ -163,7 +132,7 @@ class DtlsGnuTlsInteropTest {
         CapwapController c = controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
         ProcessOutput out = client(c, only("PSK", "AES-128-GCM", "AEAD"), "--pskusername", "ap-gnutls", "--pskkey",
                 "ffeeddccbbaa99887766554433221100");
-        String why = failures.poll(20, TimeUnit.SECONDS);
+        String why = fixture.failures.poll(20, TimeUnit.SECONDS);
         assertTrue(why != null, "the controller reported no failed handshake within 20 s; gnutls-cli said:\n" + out.text());
         assertTrue(why.contains("wrong pre-shared key") || why.contains("decrypt") || why.contains("bad_record_mac"), why);
         DtlsStats st = await(c, s -> s.sessions() == 0);

@@ -1,12 +1,12 @@
 package dev.apimage.simulator;
 
+import static dev.apimage.simulator.DtlsInteropFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.apimage.capwap.CapwapController;
 import dev.apimage.capwap.DtlsSettings;
 import dev.apimage.capwap.DtlsStats;
-import dev.apimage.capwap.JoinPolicy;
 import dev.apimage.capwap.PskKeys;
 import dev.apimage.capwap.WtpDtls;
 import dev.apimage.capwap.wire.CapwapMessage;
@@ -36,7 +36,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -59,33 +58,17 @@ class DtlsOpenSslInteropTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> closing = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
-    private final LinkedBlockingQueue<String> failures = new LinkedBlockingQueue<>();
+    private final DtlsInteropFixture fixture = new DtlsInteropFixture();
+    private final List<Process> processes = fixture.processes;
 
     @AfterEach
     void close() throws Exception {
-        for (Process p : processes) {
-            p.destroyForcibly();
-        }
-        for (int i = closing.size() - 1; i >= 0; i--) {
-            closing.get(i).close();
-        }
+        fixture.close();
     }
 
     private CapwapController controller(DtlsSettings dtls) throws Exception {
         assertTrue(Files.isExecutable(OPENSSL), "openssl not found: install Debian package 'openssl' (.ci/run does)");
-        CapwapController c = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
-                .images(type -> CompletableFuture.failedFuture(new IllegalStateException("no images in this test")))
-                .joinPolicy(JoinPolicy.open(10)).dtls(dtls.limits(Duration.ofSeconds(3), 8, 4, Duration.ofMinutes(1)))
-                .listener(new CapwapController.Listener() {
-                    @Override
-                    public void onSecurityFailure(InetSocketAddress peer, String why) {
-                        failures.add(why);
-                    }
-                }).start();
-        closing.add(c);
-        return c;
+        return fixture.controller(dtls);
     }
 
     private ProcessOutput openssl(String name, String... args) throws Exception {
@@ -102,31 +85,12 @@ class DtlsOpenSslInteropTest {
         return openssl("s_client", all.toArray(String[]::new));
     }
 
-    /** Waits, bounded, until the controller's DTLS counters say what the test expects. */
-    private static DtlsStats await(CapwapController c, java.util.function.Predicate<DtlsStats> done) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        DtlsStats st = c.dtlsStats().orElseThrow();
-        while (!done.test(st) && System.nanoTime() < end) {
-            Thread.onSpinWait();
-            st = c.dtlsStats().orElseThrow();
-        }
-        return st;
-    }
-
-    private String failure() throws InterruptedException {
-        String f = failures.poll(20, TimeUnit.SECONDS);
-        if (f == null) {
-            throw new AssertionError("the controller reported no failed handshake within 20 s");
-        }
-        return f;
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"PSK-AES128-CBC-SHA", "DHE-PSK-AES128-CBC-SHA", "ECDHE-PSK-AES128-CBC-SHA256", "DHE-PSK-AES128-GCM-SHA256", "PSK-AES128-GCM-SHA256"})
     void opensslClientCompletesAPskHandshakeWithOurController(String suite) throws Exception {
         CapwapController c = controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-openssl", Secret.of(KEY)))).identityHint("EWC-9105"));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
-        closing.add(relay);
+        fixture.closeLater(relay);
         ProcessOutput out = client(relay, "-psk", KEY, "-psk_identity", "ap-openssl", "-cipher", suite);
         assertEquals("Ciphersuite: " + suite, out.await("Ciphersuite:", Duration.ofSeconds(20)).strip(), out.text());
         DtlsStats st = await(c, s -> s.established() == 1);
@@ -154,9 +118,9 @@ class DtlsOpenSslInteropTest {
                 .images(type -> CompletableFuture.failedFuture(new IllegalStateException("no images in this test")))
                 .dtls(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))).limits(Duration.ofSeconds(3), 8, 4, Duration.ofMinutes(1)))
                 .clock(clock).start();
-        closing.add(c);
+        fixture.closeLater(c);
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
-        closing.add(relay);
+        fixture.closeLater(relay);
         ProcessOutput out = client(relay, "-psk", KEY, "-psk_identity", "ap-silent", "-cipher", "PSK-AES128-GCM-SHA256");
         out.await("Ciphersuite:", Duration.ofSeconds(20));
         assertEquals(1, await(c, s -> s.established() == 1).established());
@@ -173,9 +137,9 @@ class DtlsOpenSslInteropTest {
     void aWrongKeyFailsAndLeavesNoSession() throws Exception {
         CapwapController c = controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
-        closing.add(relay);
+        fixture.closeLater(relay);
         client(relay, "-psk", "ffeeddccbbaa99887766554433221100", "-psk_identity", "ap-openssl", "-cipher", "PSK-AES128-CBC-SHA");
-        String why = failure();
+        String why = fixture.failure();
         assertTrue(why.contains("wrong pre-shared key") || why.contains("decrypt") || why.contains("bad_record_mac"), why);
         DtlsStats st = await(c, s -> s.sessions() == 0);
         assertEquals(0, st.sessions(), st.toString());
@@ -186,9 +150,9 @@ class DtlsOpenSslInteropTest {
     void anUnknownIdentityFailsWithItsReason() throws Exception {
         CapwapController c = controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-known", Secret.of(KEY)))));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
-        closing.add(relay);
+        fixture.closeLater(relay);
         client(relay, "-psk", KEY, "-psk_identity", "ap-\u001b[31mstranger", "-cipher", "PSK-AES128-CBC-SHA");
-        String why = failure();
+        String why = fixture.failure();
         assertTrue(why.contains("unknown PSK identity ap-"), why);
         assertTrue(!why.contains("\u001b"), "the peer's identity is escaped: " + why);
         assertEquals(0, await(c, s -> s.sessions() == 0).sessions());
@@ -203,7 +167,7 @@ class DtlsOpenSslInteropTest {
         CapwapController c = controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
                 .allow(Set.of("6c:41:0e:16:e7:9c")));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
-        closing.add(relay);
+        fixture.closeLater(relay);
         ProcessOutput out = client(relay, "-cert", ap.certificate().toString(), "-key", ap.privateKey().toString(), "-CAfile",
                 pki.caCertificate().toString(), "-cipher", suite);
         assertEquals("Ciphersuite: " + suite, out.await("Ciphersuite:", Duration.ofSeconds(20)).strip(), out.text());
@@ -227,7 +191,7 @@ class DtlsOpenSslInteropTest {
             try (DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress())) {
                 client(relay, "-cert", e.getValue().certificate().toString(), "-key", e.getValue().privateKey().toString(),
                         "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
-                String why = failure();
+                String why = fixture.failure();
                 assertTrue(why.contains(e.getKey()), e.getKey() + ": " + why);
                 processes.remove(processes.size() - 1).destroyForcibly();
             }
@@ -295,13 +259,13 @@ class DtlsOpenSslInteropTest {
 
     private CompletableFuture<String> ourAp(DtlsSettings settings, InetSocketAddress to) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        closing.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
+        fixture.closeLater(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly());
         Channel ch = new Bootstrap().group(group).channel(NioDatagramChannel.class).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel c) {
             }
         }).connect(to, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).syncUninterruptibly().channel();
-        closing.add(() -> ch.close().syncUninterruptibly());
+        fixture.closeLater(() -> ch.close().syncUninterruptibly());
         lastChannel = ch;
         WtpDtls dtls = WtpDtls.install(ch, settings.limits(Duration.ofSeconds(5), 8, 4, Duration.ofMinutes(1)), to, Runnable::run);
         CompletableFuture<String> result = new CompletableFuture<>();
@@ -322,7 +286,7 @@ class DtlsOpenSslInteropTest {
         out.await("ACCEPT", Duration.ofSeconds(20));
         serverOutput = out;
         DtlsRelay relay = DtlsRelay.toPlain(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        closing.add(relay);
+        fixture.closeLater(relay);
         return relay;
     }
 
