@@ -1,5 +1,6 @@
 package dev.apimage.simulator;
 
+import static dev.apimage.simulator.DtlsInteropFixture.KEY;
 import static dev.apimage.simulator.DtlsInteropFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,6 @@ import dev.apimage.testing.ProcessOutput;
 import dev.apimage.transfer.Secret;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,29 +31,19 @@ import org.junit.jupiter.params.provider.CsvSource;
  * against our controller, through the relay that adds and strips the CAPWAP DTLS header (RFC 5415,
  * 4.1). The PSK suites of RFC 5415 2.4.4 complete, with and without an ephemeral key exchange, in
  * CBC (GnuTLS negotiates encrypt-then-MAC) and GCM, and GnuTLS's records decrypt here; an AP
- * certificate is accepted; a wrong key fails with its reason and leaves no session. (GnuTLS's server, {@code gnutls-serv}, listens on every
- * interface and has no option to bind loopback alone, so our AP meets OpenSSL's server only.)
+ * certificate is accepted; a wrong key fails with its reason and leaves no session. (GnuTLS's
+ * server, {@code gnutls-serv}, listens on every interface and has no option to bind loopback
+ * alone, so our AP meets OpenSSL's server only.)
  */
 class DtlsGnuTlsInteropTest {
 
-    private static final String KEY = "00112233445566778899aabbccddeeff";
     private static final Path GNUTLS_CLI = Path.of("/usr/bin/gnutls-cli");
 
     @TempDir
     Path dir;
 
-    private final DtlsInteropFixture fixture = new DtlsInteropFixture();
-    private final List<Process> processes = fixture.processes;
-
-    @AfterEach
-    void close() throws Exception {
-        fixture.close();
-    }
-
-    private CapwapController controller(DtlsSettings dtls) throws Exception {
-        assertTrue(Files.isExecutable(GNUTLS_CLI), "gnutls-cli not found: install Debian package 'gnutls-bin' (.ci/run does)");
-        return fixture.controller(dtls);
-    }
+    @RegisterExtension
+    final DtlsInteropFixture fixture = new DtlsInteropFixture(GNUTLS_CLI, "gnutls-bin");
 
     /** gnutls-cli over DTLS 1.2 to the relay in front of the controller; its stdin is the session's data. */
     private ProcessOutput client(CapwapController c, String priority, String... args) throws Exception {
@@ -65,8 +55,8 @@ class DtlsGnuTlsInteropTest {
         command.addAll(List.of(args));
         command.add("127.0.0.1");
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        processes.add(p);
-        return ProcessOutput.of(p, dir.resolve("gnutls-cli-" + processes.size() + ".log"));
+        fixture.processes.add(p);
+        return ProcessOutput.of(p, dir.resolve("gnutls-cli-" + fixture.processes.size() + ".log"));
     }
 
     /** A priority string that allows DTLS 1.2 and the one key exchange, cipher and MAC named. */
@@ -81,7 +71,7 @@ class DtlsGnuTlsInteropTest {
     })
     void gnutlsClientCompletesAPskHandshakeWithOurControllerAndItsRecordsDecrypt(String cipher, String mac, String description)
             throws Exception {
-        CapwapController c = controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-gnutls", Secret.of(KEY)))).identityHint("EWC-9105"));
+        CapwapController c = fixture.controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-gnutls", Secret.of(KEY)))).identityHint("EWC-9105"));
         ProcessOutput out = client(c, only("PSK", cipher, mac), "--pskusername", "ap-gnutls", "--pskkey", KEY);
         String line = out.await("- Description:", Duration.ofSeconds(20));
         assertTrue(line.contains("DTLS1.2") && line.contains(description), line);
@@ -91,7 +81,7 @@ class DtlsGnuTlsInteropTest {
         assertEquals(1, st.established(), st.toString());
         assertTrue(st.cookiesSent() >= 1, "the first ClientHello got a HelloVerifyRequest, not a session: " + st);
         // A record from GnuTLS decrypts here: the text is no CAPWAP message, so it lands as a malformed control datagram.
-        OutputStream stdin = processes.get(0).getOutputStream();
+        OutputStream stdin = fixture.processes.get(0).getOutputStream();
         stdin.write("not a CAPWAP message\n".getBytes(StandardCharsets.US_ASCII));
         stdin.flush();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -118,7 +108,7 @@ class DtlsGnuTlsInteropTest {
     })
     void gnutlsClientCompletesAnEphemeralPskHandshakeWithOurController(String kx, String cipher, String mac, String kxText,
             String cipherText) throws Exception {
-        CapwapController c = controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-gnutls", Secret.of(KEY)))).identityHint("EWC-9105"));
+        CapwapController c = fixture.controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-gnutls", Secret.of(KEY)))).identityHint("EWC-9105"));
         ProcessOutput out = client(c, only(kx, cipher, mac), "--pskusername", "ap-gnutls", "--pskkey", KEY);
         String line = out.await("- Description:", Duration.ofSeconds(20));
         assertTrue(line.contains("DTLS1.2") && line.contains(kxText) && line.contains(cipherText), line);
@@ -129,7 +119,7 @@ class DtlsGnuTlsInteropTest {
 
     @Test
     void aWrongKeyFailsWithItsReasonAndLeavesNoSession() throws Exception {
-        CapwapController c = controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
+        CapwapController c = fixture.controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
         ProcessOutput out = client(c, only("PSK", "AES-128-GCM", "AEAD"), "--pskusername", "ap-gnutls", "--pskkey",
                 "ffeeddccbbaa99887766554433221100");
         String why = fixture.failures.poll(20, TimeUnit.SECONDS);
@@ -147,7 +137,7 @@ class DtlsGnuTlsInteropTest {
         LabPki pki = LabPki.create(dir.resolve("pki"), "lab CA");
         LabPki.Issued ac = pki.issue("ac", "EWC-9105", LabPki.Role.CONTROLLER);
         LabPki.Issued ap = pki.issue("ap", "6c:41:0e:16:e7:9c", LabPki.Role.AP);
-        CapwapController c = controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
+        CapwapController c = fixture.controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
                 .allow(Set.of("6c:41:0e:16:e7:9c")));
         ProcessOutput out = client(c, "NORMAL:-VERS-ALL:+VERS-DTLS1.2:-KX-ALL:+ECDHE-RSA:-CIPHER-ALL:+AES-128-GCM:-MAC-ALL:+AEAD",
                 "--x509certfile", ap.certificate().toString(), "--x509keyfile", ap.privateKey().toString(),

@@ -1,5 +1,6 @@
 package dev.apimage.simulator;
 
+import static dev.apimage.simulator.DtlsInteropFixture.KEY;
 import static dev.apimage.simulator.DtlsInteropFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,7 +28,6 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,8 +37,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -52,30 +52,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class DtlsOpenSslInteropTest {
 
-    private static final String KEY = "00112233445566778899aabbccddeeff";
     private static final Path OPENSSL = Path.of("/usr/bin/openssl");
 
     @TempDir
     Path dir;
 
-    private final DtlsInteropFixture fixture = new DtlsInteropFixture();
-    private final List<Process> processes = fixture.processes;
-
-    @AfterEach
-    void close() throws Exception {
-        fixture.close();
-    }
-
-    private CapwapController controller(DtlsSettings dtls) throws Exception {
-        assertTrue(Files.isExecutable(OPENSSL), "openssl not found: install Debian package 'openssl' (.ci/run does)");
-        return fixture.controller(dtls);
-    }
+    @RegisterExtension
+    final DtlsInteropFixture fixture = new DtlsInteropFixture(OPENSSL, "openssl");
 
     private ProcessOutput openssl(String name, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(OPENSSL.toString()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        processes.add(p);
+        fixture.processes.add(p);
         return ProcessOutput.of(p, dir.resolve(name + ".log"));
     }
 
@@ -88,7 +77,7 @@ class DtlsOpenSslInteropTest {
     @ParameterizedTest
     @ValueSource(strings = {"PSK-AES128-CBC-SHA", "DHE-PSK-AES128-CBC-SHA", "ECDHE-PSK-AES128-CBC-SHA256", "DHE-PSK-AES128-GCM-SHA256", "PSK-AES128-GCM-SHA256"})
     void opensslClientCompletesAPskHandshakeWithOurController(String suite) throws Exception {
-        CapwapController c = controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-openssl", Secret.of(KEY)))).identityHint("EWC-9105"));
+        CapwapController c = fixture.controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-openssl", Secret.of(KEY)))).identityHint("EWC-9105"));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
         fixture.closeLater(relay);
         ProcessOutput out = client(relay, "-psk", KEY, "-psk_identity", "ap-openssl", "-cipher", suite);
@@ -97,22 +86,22 @@ class DtlsOpenSslInteropTest {
         assertEquals(1, st.established(), st.toString());
         assertTrue(st.cookiesSent() >= 1, "the first ClientHello got a HelloVerifyRequest, not a session: " + st);
         // A record from OpenSSL decrypts here: the text is no CAPWAP message, so it lands as a malformed control datagram.
-        processes.get(0).getOutputStream().write("not a CAPWAP message\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        processes.get(0).getOutputStream().flush();
+        fixture.processes.get(0).getOutputStream().write("not a CAPWAP message\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        fixture.processes.get(0).getOutputStream().flush();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (c.malformedControlDatagrams() == 0 && System.nanoTime() < end) {
             Thread.onSpinWait();
         }
         assertEquals(1, c.malformedControlDatagrams(), "OpenSSL's application data record decrypted");
         // Closing s_client sends close_notify: the controller frees the session.
-        processes.get(0).getOutputStream().close();
+        fixture.processes.get(0).getOutputStream().close();
         st = await(c, s -> s.sessions() == 0);
         assertEquals(0, st.sessions(), st.toString());
     }
 
     @Test
     void aSilentSessionEndsAfterTheIdleTimeoutOnTheControllersClock() throws Exception {
-        assertTrue(Files.isExecutable(OPENSSL), "openssl not found: install Debian package 'openssl' (.ci/run does)");
+        fixture.requirePeer();
         dev.apimage.time.VirtualClock clock = new dev.apimage.time.VirtualClock();
         CapwapController c = CapwapController.builder().address(new InetSocketAddress("127.0.0.1", 0))
                 .images(type -> CompletableFuture.failedFuture(new IllegalStateException("no images in this test")))
@@ -135,7 +124,7 @@ class DtlsOpenSslInteropTest {
 
     @Test
     void aWrongKeyFailsAndLeavesNoSession() throws Exception {
-        CapwapController c = controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
+        CapwapController c = fixture.controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
         fixture.closeLater(relay);
         client(relay, "-psk", "ffeeddccbbaa99887766554433221100", "-psk_identity", "ap-openssl", "-cipher", "PSK-AES128-CBC-SHA");
@@ -148,7 +137,7 @@ class DtlsOpenSslInteropTest {
 
     @Test
     void anUnknownIdentityFailsWithItsReason() throws Exception {
-        CapwapController c = controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-known", Secret.of(KEY)))));
+        CapwapController c = fixture.controller(DtlsSettings.psk(PskKeys.of(Map.of("ap-known", Secret.of(KEY)))));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
         fixture.closeLater(relay);
         client(relay, "-psk", KEY, "-psk_identity", "ap-\u001b[31mstranger", "-cipher", "PSK-AES128-CBC-SHA");
@@ -164,7 +153,7 @@ class DtlsOpenSslInteropTest {
         LabPki pki = LabPki.create(dir.resolve("pki"), "lab CA");
         LabPki.Issued ac = pki.issue("ac", "EWC-9105", LabPki.Role.CONTROLLER);
         LabPki.Issued ap = pki.issue("ap", "6c:41:0e:16:e7:9c", LabPki.Role.AP);
-        CapwapController c = controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
+        CapwapController c = fixture.controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
                 .allow(Set.of("6c:41:0e:16:e7:9c")));
         DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress());
         fixture.closeLater(relay);
@@ -185,7 +174,7 @@ class DtlsOpenSslInteropTest {
         cases.put("lacks the extended key usage id-kp-capwapWTP", pki.issue("web", "6c:41:0e:16:e7:9c", LabPki.Role.WEB_SERVER));
         cases.put("untrusted certificate", other.issue("stranger", "6c:41:0e:16:e7:9c", LabPki.Role.AP));
         cases.put("is not on the allow-list", pki.issue("unlisted", "00:11:22:33:44:55", LabPki.Role.AP));
-        CapwapController c = controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
+        CapwapController c = fixture.controller(DtlsSettings.certificates(ac.certificate(), ac.privateKey(), pki.caCertificate())
                 .allow(Set.of("6c:41:0e:16:e7:9c")));
         for (Map.Entry<String, LabPki.Issued> e : cases.entrySet()) {
             try (DtlsRelay relay = DtlsRelay.toCapwap(c.localAddress())) {
@@ -193,7 +182,7 @@ class DtlsOpenSslInteropTest {
                         "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
                 String why = fixture.failure();
                 assertTrue(why.contains(e.getKey()), e.getKey() + ": " + why);
-                processes.remove(processes.size() - 1).destroyForcibly();
+                fixture.processes.remove(fixture.processes.size() - 1).destroyForcibly();
             }
         }
         DtlsStats st = await(c, s -> s.sessions() == 0);
@@ -204,7 +193,7 @@ class DtlsOpenSslInteropTest {
 
     @Test
     void aFloodOfClientHellosFromManyPortsCreatesNoSessionAndAPlaintextRequestGetsNothing() throws Exception {
-        CapwapController c = controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
+        CapwapController c = fixture.controller(DtlsSettings.psk(PskKeys.shared(Secret.of(KEY))));
         // A real ClientHello (no cookie yet): OpenSSL's first datagram, caught by a socket that never answers.
         byte[] hello;
         try (DatagramSocket catcher = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
@@ -214,7 +203,7 @@ class DtlsOpenSslInteropTest {
             DatagramPacket first = new DatagramPacket(new byte[2048], 2048);
             catcher.receive(first);
             hello = java.util.Arrays.copyOf(first.getData(), first.getLength());
-            processes.remove(0).destroyForcibly();
+            fixture.processes.remove(0).destroyForcibly();
         }
         long cookiesBefore = await(c, s -> s.sessions() == 0).cookiesSent();
         byte[] framed = new byte[hello.length + 4];
@@ -293,7 +282,7 @@ class DtlsOpenSslInteropTest {
     @ParameterizedTest
     @ValueSource(strings = {"PSK-AES128-CBC-SHA", "DHE-PSK-AES128-CBC-SHA", "PSK-AES128-GCM-SHA256", "DHE-PSK-AES128-GCM-SHA256"})
     void ourApCompletesAPskHandshakeWithOpensslServer(String suite) throws Exception {
-        assertTrue(Files.isExecutable(OPENSSL), "openssl not found");
+        fixture.requirePeer();
         DtlsRelay relay = server("-nocert", "-psk", KEY, "-psk_hint", "CAPWAP", "-cipher", suite);
         String negotiated = ourAp(DtlsSettings.pskIdentity("AP6C41.0E16.E79C", Secret.of(KEY)), relay.capwapAddress()).get(30, TimeUnit.SECONDS);
         assertEquals(expectedName(suite), negotiated);
@@ -330,7 +319,7 @@ class DtlsOpenSslInteropTest {
 
     @Test
     void ourApCompletesACertificateHandshakeWithOpensslServerAndRefusesAWrongUsage() throws Exception {
-        assertTrue(Files.isExecutable(OPENSSL), "openssl not found");
+        fixture.requirePeer();
         LabPki pki = LabPki.create(dir.resolve("pki"), "lab CA");
         LabPki.Issued ac = pki.issue("ac", "EWC-9105", LabPki.Role.CONTROLLER);
         LabPki.Issued ap = pki.issue("ap", "6c:41:0e:16:e7:9c", LabPki.Role.AP);
